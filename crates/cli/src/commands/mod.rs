@@ -1,0 +1,57 @@
+//! The command tree, one module per domain as in the core and the app.
+
+pub mod settings;
+pub mod workspaces;
+
+use clap::Subcommand;
+use herald_core::workspaces::{Home, Workspace};
+use herald_core::{Error, Result};
+
+use crate::output::Output;
+
+pub struct Context {
+    pub home: Home,
+    pub workspace: Option<String>,
+    pub out: Output,
+}
+
+impl Context {
+    /// The workspace named by `--workspace`, else the one used last.
+    pub fn open_workspace(&self) -> Result<Workspace> {
+        match &self.workspace {
+            Some(name) => self.home.open(name),
+            None => self.home.open_last()?.ok_or_else(|| {
+                Error::Validation(vec![herald_core::FieldError::new(
+                    "workspace",
+                    "No workspace chosen. Pass --workspace NAME (or set HERALD_WORKSPACE); \
+                     `herald workspace list` shows them.",
+                )])
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, list, rename, open and delete workspaces.
+    #[command(subcommand)]
+    Workspace(workspaces::WorkspaceCommand),
+    /// Show and change the workspace's settings.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
+    /// Store or clear the workspace's AWS access key in the OS keychain.
+    #[command(subcommand)]
+    Credentials(settings::CredentialsCommand),
+    /// Talk to Amazon SES with the workspace's settings.
+    #[command(subcommand)]
+    Ses(settings::SesCommand),
+}
+
+pub fn run(ctx: &Context, command: Command) -> Result<()> {
+    match command {
+        Command::Workspace(cmd) => workspaces::run(ctx, cmd),
+        Command::Settings(cmd) => settings::run_settings(ctx, cmd),
+        Command::Credentials(cmd) => settings::run_credentials(ctx, cmd),
+        Command::Ses(cmd) => settings::run_ses(ctx, cmd),
+    }
+}

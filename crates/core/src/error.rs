@@ -1,0 +1,147 @@
+//! The core's error type. Every message is written for the person using Herald and never
+//! carries a secret or a whole contact record; `code()` is for front ends that branch on it.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A problem with one input field, shown next to that field in the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}", validation_summary(.0))]
+    Validation(Vec<FieldError>),
+
+    #[error("There is no workspace named “{0}”.")]
+    WorkspaceNotFound(String),
+
+    #[error("A workspace named “{0}” already exists.")]
+    WorkspaceExists(String),
+
+    #[error("No workspace is open. Create one or choose one first.")]
+    NoWorkspace,
+
+    #[error("To delete “{0}”, type its name exactly as shown.")]
+    ConfirmationMismatch(String),
+
+    #[error(
+        "This workspace was made by a newer version of Herald (database schema {found}; this \
+         version understands up to {supported}). Update Herald to open it. Nothing was changed."
+    )]
+    SchemaTooNew { found: u32, supported: u32 },
+
+    #[error("{} is not a Herald workspace database. Nothing was changed.", .0.display())]
+    NotAHeraldDatabase(PathBuf),
+
+    #[error("The workspace database could not be used: {0}")]
+    Database(#[from] rusqlite::Error),
+
+    #[error("{} could not be {action}: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("The system keychain could not be used: {0}")]
+    Keychain(String),
+
+    #[error("{message}")]
+    Ses { kind: SesErrorKind, message: String },
+}
+
+/// What went wrong talking to SES, so a front end can point at the right setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SesErrorKind {
+    /// No credentials could be found anywhere in the chain.
+    NoCredentials,
+    /// No region is set and none could be found in the environment or profile.
+    NoRegion,
+    /// AWS rejected the key, signature or token.
+    Auth,
+    /// The credentials work but lack permission.
+    Permission,
+    /// Network, DNS, TLS or timeout.
+    Unreachable,
+    /// Anything else SES answered.
+    Service,
+}
+
+impl Error {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Error::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// A short stable code that front ends may branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Validation(_) => "validation",
+            Error::WorkspaceNotFound(_) => "workspace_not_found",
+            Error::WorkspaceExists(_) => "workspace_exists",
+            Error::NoWorkspace => "no_workspace",
+            Error::ConfirmationMismatch(_) => "confirmation_mismatch",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::NotAHeraldDatabase(_) => "not_a_herald_database",
+            Error::Database(_) => "database",
+            Error::Io { .. } => "io",
+            Error::Keychain(_) => "keychain",
+            Error::Ses { kind, .. } => match kind {
+                SesErrorKind::NoCredentials => "ses_no_credentials",
+                SesErrorKind::NoRegion => "ses_no_region",
+                SesErrorKind::Auth => "ses_auth",
+                SesErrorKind::Permission => "ses_permission",
+                SesErrorKind::Unreachable => "ses_unreachable",
+                SesErrorKind::Service => "ses_service",
+            },
+        }
+    }
+
+    /// Field-level problems, empty unless this is a validation error.
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            Error::Validation(fields) => fields,
+            _ => &[],
+        }
+    }
+}
+
+fn validation_summary(fields: &[FieldError]) -> String {
+    match fields {
+        [one] => one.message.clone(),
+        many => format!("{} fields need attention: {}", many.len(), {
+            let names: Vec<&str> = many.iter().map(|f| f.field.as_str()).collect();
+            names.join(", ")
+        }),
+    }
+}

@@ -1,0 +1,13 @@
+//! herald-core: everything a Herald user can do, with no GUI dependency. The desktop shell
+//! and the `herald` CLI are thin front ends over this crate.
+
+pub mod credentials;
+pub mod db;
+pub mod error;
+pub mod secrets;
+pub mod ses;
+pub mod settings;
+pub mod time;
+pub mod workspaces;
+
+pub use error::{Error, FieldError, Result};

@@ -1,0 +1,315 @@
+//! Per-workspace settings: sender defaults, the postal address required in mail footers,
+//! and how Herald reaches AWS. Secrets are not settings: see [`crate::credentials`].
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, FieldError, Result};
+use crate::time::now_rfc3339;
+
+/// Environment variable that overrides the SES endpoint (for local emulators and tests).
+pub const SES_ENDPOINT_ENV: &str = "HERALD_SES_ENDPOINT";
+
+/// A workspace's settings. `None` means not set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Settings {
+    pub from_name: Option<String>,
+    pub from_address: Option<String>,
+    pub reply_to: Option<String>,
+    /// The organisation's postal address, printed in every mail footer (anti-spam law).
+    pub postal_address: Option<String>,
+    pub aws_region: Option<String>,
+    /// A named profile from the standard AWS config (`~/.aws/config`), SSO included.
+    pub aws_profile: Option<String>,
+    /// Advanced: send SES calls to this URL instead of AWS (a local emulator).
+    pub ses_endpoint: Option<String>,
+}
+
+/// The settings keys, as `herald settings set KEY VALUE` and the database know them.
+pub const KEYS: [&str; 7] = [
+    "from_name",
+    "from_address",
+    "reply_to",
+    "postal_address",
+    "aws_region",
+    "aws_profile",
+    "ses_endpoint",
+];
+
+impl Settings {
+    pub fn get(&self, key: &str) -> Result<Option<&str>> {
+        Ok(self.slot(key)?.as_deref())
+    }
+
+    /// Sets one key; an empty or blank value clears it.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        let value = value.trim();
+        *self.slot_mut(key)? = (!value.is_empty()).then(|| value.to_owned());
+        Ok(())
+    }
+
+    fn slot(&self, key: &str) -> Result<&Option<String>> {
+        Ok(match key {
+            "from_name" => &self.from_name,
+            "from_address" => &self.from_address,
+            "reply_to" => &self.reply_to,
+            "postal_address" => &self.postal_address,
+            "aws_region" => &self.aws_region,
+            "aws_profile" => &self.aws_profile,
+            "ses_endpoint" => &self.ses_endpoint,
+            _ => return Err(unknown_key(key)),
+        })
+    }
+
+    fn slot_mut(&mut self, key: &str) -> Result<&mut Option<String>> {
+        Ok(match key {
+            "from_name" => &mut self.from_name,
+            "from_address" => &mut self.from_address,
+            "reply_to" => &mut self.reply_to,
+            "postal_address" => &mut self.postal_address,
+            "aws_region" => &mut self.aws_region,
+            "aws_profile" => &mut self.aws_profile,
+            "ses_endpoint" => &mut self.ses_endpoint,
+            _ => return Err(unknown_key(key)),
+        })
+    }
+
+    /// Trims every value and turns blanks into `None`.
+    fn normalised(mut self) -> Self {
+        for key in KEYS {
+            let slot = self.slot_mut(key).expect("every key has a slot");
+            *slot = slot
+                .take()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty());
+        }
+        self
+    }
+
+    /// Checks every field and reports all problems at once.
+    pub fn validate(&self) -> Result<()> {
+        let mut problems = Vec::new();
+        if let Some(name) = &self.from_name {
+            if name.chars().count() > 120 {
+                problems.push(FieldError::new("from_name", "Use at most 120 characters."));
+            }
+            if name.chars().any(|c| c.is_control()) {
+                problems.push(FieldError::new(
+                    "from_name",
+                    "The sender name cannot contain line breaks.",
+                ));
+            }
+        }
+        for field in ["from_address", "reply_to"] {
+            if let Some(addr) = self.get(field)? {
+                if let Err(reason) = check_email(addr) {
+                    problems.push(FieldError::new(field, reason));
+                }
+            }
+        }
+        if let Some(address) = &self.postal_address {
+            if address.chars().count() > 500 {
+                problems.push(FieldError::new(
+                    "postal_address",
+                    "Use at most 500 characters.",
+                ));
+            }
+        }
+        if let Some(region) = &self.aws_region {
+            if !is_region_name(region) {
+                problems.push(FieldError::new(
+                    "aws_region",
+                    format!("“{region}” is not an AWS region name; it looks like eu-west-1 or us-east-1."),
+                ));
+            }
+        }
+        if let Some(profile) = &self.aws_profile {
+            if profile.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                problems.push(FieldError::new(
+                    "aws_profile",
+                    "A profile name has no spaces.",
+                ));
+            }
+        }
+        if let Some(endpoint) = &self.ses_endpoint {
+            if let Err(reason) = check_endpoint(endpoint) {
+                problems.push(FieldError::new("ses_endpoint", reason));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(problems))
+        }
+    }
+
+    /// The SES endpoint in force: `HERALD_SES_ENDPOINT` wins over the setting.
+    pub fn effective_ses_endpoint(&self) -> Option<String> {
+        std::env::var(SES_ENDPOINT_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| self.ses_endpoint.clone())
+    }
+}
+
+fn unknown_key(key: &str) -> Error {
+    Error::invalid(
+        "key",
+        format!(
+            "There is no setting “{key}”. Settings are: {}.",
+            KEYS.join(", ")
+        ),
+    )
+}
+
+/// Checks an address with a maintained RFC 5322 parser, and refuses display-name forms.
+pub fn check_email(addr: &str) -> std::result::Result<(), String> {
+    use std::str::FromStr;
+    if addr.contains('<') || addr.contains(' ') {
+        return Err("Enter the address only, like news@example.com.".into());
+    }
+    match email_address::EmailAddress::from_str(addr) {
+        Ok(parsed) if parsed.domain().contains('.') => Ok(()),
+        Ok(_) => Err(format!(
+            "“{addr}” has no full domain; use an address like news@example.com."
+        )),
+        Err(_) => Err(format!("“{addr}” is not a valid email address.")),
+    }
+}
+
+fn is_region_name(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn check_endpoint(endpoint: &str) -> std::result::Result<(), String> {
+    let rest = endpoint
+        .strip_prefix("https://")
+        .or_else(|| endpoint.strip_prefix("http://"))
+        .ok_or("The endpoint must start with http:// or https://.")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains('@') || endpoint.contains(char::is_whitespace) {
+        return Err("The endpoint must be a plain URL like http://localhost:8005.".into());
+    }
+    Ok(())
+}
+
+/// Reads the workspace's settings.
+pub fn load(conn: &Connection) -> Result<Settings> {
+    let mut settings = Settings::default();
+    for key in KEYS {
+        let value: Option<String> = conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(value) = value {
+            settings.set(key, &value)?;
+        }
+    }
+    Ok(settings)
+}
+
+/// Validates and stores the settings, all or nothing.
+pub fn save(conn: &mut Connection, settings: Settings) -> Result<Settings> {
+    let settings = settings.normalised();
+    settings.validate()?;
+    let tx = conn.transaction()?;
+    let now = now_rfc3339();
+    for key in KEYS {
+        match settings.get(key)? {
+            Some(value) => tx.execute(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (key, value, &now),
+            )?,
+            None => tx.execute("DELETE FROM settings WHERE key = ?1", [key])?,
+        };
+    }
+    tx.commit()?;
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{open, OpenMode};
+
+    #[test]
+    fn settings_round_trip_and_blank_values_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
+        assert_eq!(load(&conn).unwrap(), Settings::default());
+        let mut s = Settings::default();
+        s.set("from_name", "  Acme News ").unwrap();
+        s.set("from_address", "news@acme.example").unwrap();
+        s.set("aws_region", "eu-west-1").unwrap();
+        s.set("postal_address", "1 Main St\nSpringfield").unwrap();
+        let saved = save(&mut conn, s).unwrap();
+        assert_eq!(saved.from_name.as_deref(), Some("Acme News"));
+        assert_eq!(load(&conn).unwrap(), saved);
+
+        let mut cleared = saved.clone();
+        cleared.aws_region = Some("   ".into());
+        save(&mut conn, cleared).unwrap();
+        assert_eq!(load(&conn).unwrap().aws_region, None);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
+        let bad = Settings {
+            from_address: Some("not-an-address".into()),
+            reply_to: Some("Bob <bob@example.com>".into()),
+            aws_region: Some("Europe".into()),
+            ses_endpoint: Some("localhost:8005".into()),
+            from_name: Some("ok".into()),
+            ..Settings::default()
+        };
+        let err = save(&mut conn, bad).unwrap_err();
+        let fields: Vec<&str> = err.fields().iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["from_address", "reply_to", "aws_region", "ses_endpoint"]
+        );
+        assert_eq!(load(&conn).unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn regions_and_endpoints() {
+        for ok in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "ap-southeast-3",
+            "il-central-1",
+        ] {
+            assert!(is_region_name(ok), "{ok}");
+        }
+        for bad in ["us-east", "US-EAST-1", "useast1", "eu-west-1 "] {
+            assert!(!is_region_name(bad), "{bad}");
+        }
+        assert!(check_endpoint("http://127.0.0.1:8005").is_ok());
+        assert!(check_endpoint("https://email.eu-west-1.amazonaws.com/").is_ok());
+        assert!(check_endpoint("ftp://x").is_err());
+        assert!(check_endpoint("http://user@host").is_err());
+    }
+
+    #[test]
+    fn unknown_keys_name_the_known_ones() {
+        let mut s = Settings::default();
+        let err = s.set("region", "x").unwrap_err();
+        assert!(err.to_string().contains("aws_region"));
+    }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything and runs every check Herald has: formatting, clippy, the UI's type
+# check, lint and unit tests, all Rust tests, and the end-to-end suite that drives the real
+# app under Xvfb with the real Secret Service and the SES emulator. .ci/run calls this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
+
+step "Setting up"
+scripts/setup.sh
+. scripts/env.sh
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "Building the UI (the app embeds ui/dist)"
+npm --prefix ui run build --silent
+
+step "UI type check, lint and unit tests"
+npm --prefix ui run check
+npm --prefix ui run lint
+npm --prefix ui test
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Building the app and every test"
+cargo build --workspace --all-targets --locked
+
+step "Rust tests and the end-to-end suite (Xvfb, Secret Service, SES emulator)"
+scripts/desktop-session.sh cargo test --workspace --locked -- --include-ignored
+
+step "Generated TypeScript bindings are committed and current"
+if ! git diff --exit-code --stat -- ui/src/lib/bindings || [ -n "$(git status --porcelain -- ui/src/lib/bindings)" ]; then
+  echo "ui/src/lib/bindings differs from what the Rust types generate: run cargo test and commit the result." >&2
+  exit 1
+fi
+
+step "All checks passed"

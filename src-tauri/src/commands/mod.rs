@@ -1,0 +1,5 @@
+//! Tauri commands, one module per domain. Each command parses its arguments, calls the core
+//! and maps the error; no logic lives here.
+
+pub mod settings;
+pub mod workspaces;

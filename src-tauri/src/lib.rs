@@ -1,0 +1,52 @@
+//! Herald's desktop shell: the window, native integration and the Tauri commands that
+//! expose herald-core to the UI. Everything a user can do lives in the core.
+
+mod commands;
+mod error;
+mod state;
+
+use std::sync::Arc;
+
+use herald_core::secrets::OsKeychain;
+use herald_core::workspaces::Home;
+
+pub use commands::settings::SettingsView;
+pub use error::CommandError;
+use state::AppState;
+
+pub fn run() {
+    let home = match Home::from_env() {
+        Ok(home) => home,
+        Err(e) => {
+            eprintln!("Herald cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    // A last workspace that no longer opens (moved, newer schema) is not fatal: the app
+    // starts on the workspace picker and shows the reason when the user opens it.
+    let current = home.open_last().unwrap_or_else(|e| {
+        eprintln!("Herald could not reopen the last workspace: {e}");
+        None
+    });
+
+    tauri::Builder::default()
+        .manage(AppState::new(home, Arc::new(OsKeychain), current))
+        .invoke_handler(tauri::generate_handler![
+            commands::workspaces::workspaces_list,
+            commands::workspaces::workspaces_current,
+            commands::workspaces::workspaces_create,
+            commands::workspaces::workspaces_open,
+            commands::workspaces::workspaces_rename,
+            commands::workspaces::workspaces_delete,
+            commands::settings::settings_get,
+            commands::settings::settings_save,
+            commands::settings::credentials_set,
+            commands::settings::credentials_clear,
+            commands::settings::ses_test_connection,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("Herald stopped with an error: {e}");
+            std::process::exit(1);
+        });
+}

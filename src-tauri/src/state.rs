@@ -1,0 +1,68 @@
+//! What the shell keeps between commands: where workspaces live, the keychain, and the one
+//! open workspace.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use herald_core::secrets::SecretStore;
+use herald_core::workspaces::{Home, Workspace, WorkspaceInfo};
+
+use crate::error::CommandResult;
+
+pub struct AppState {
+    pub home: Home,
+    pub secrets: Arc<dyn SecretStore>,
+    current: Mutex<Option<Workspace>>,
+}
+
+impl AppState {
+    pub fn new(home: Home, secrets: Arc<dyn SecretStore>, current: Option<Workspace>) -> Self {
+        Self {
+            home,
+            secrets,
+            current: Mutex::new(current),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<Workspace>> {
+        // A panic while holding the lock cannot leave a Workspace half-changed (SQLite
+        // transactions guard the data), so a poisoned lock is safe to keep using.
+        self.current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn current_info(&self) -> Option<WorkspaceInfo> {
+        self.lock().as_ref().map(Workspace::info)
+    }
+
+    pub fn is_current(&self, name: &str) -> bool {
+        self.lock()
+            .as_ref()
+            .is_some_and(|ws| ws.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Replaces the open workspace (closing the previous one) and returns the new one's info.
+    pub fn set_current(&self, workspace: Option<Workspace>) -> Option<WorkspaceInfo> {
+        let mut guard = self.lock();
+        *guard = workspace;
+        guard.as_ref().map(Workspace::info)
+    }
+
+    pub fn with_workspace<T>(
+        &self,
+        f: impl FnOnce(&Workspace) -> herald_core::Result<T>,
+    ) -> CommandResult<T> {
+        let guard = self.lock();
+        let ws = guard.as_ref().ok_or(herald_core::Error::NoWorkspace)?;
+        Ok(f(ws)?)
+    }
+
+    pub fn with_workspace_mut<T>(
+        &self,
+        f: impl FnOnce(&mut Workspace) -> herald_core::Result<T>,
+    ) -> CommandResult<T> {
+        let mut guard = self.lock();
+        let ws = guard.as_mut().ok_or(herald_core::Error::NoWorkspace)?;
+        Ok(f(ws)?)
+    }
+}

@@ -1,0 +1,282 @@
+//! A small W3C WebDriver client for driving the real Herald app through `tauri-driver`
+//! (which runs WebKitWebDriver on Linux). Tests find elements by their `data-testid`.
+//!
+//! The suite needs a display, a Secret Service and the built app; `scripts/test.sh` provides
+//! all three (see tests/e2e/README.md), so the tests are `#[ignore]`d for plain `cargo test`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use herald_test_support::{free_port, wait_for_port, KillOnDrop};
+use serde_json::{json, Value};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+const DEFAULT_WAIT: Duration = Duration::from_secs(15);
+
+/// The built desktop app: `HERALD_APP_BIN`, else the debug build in the target folder.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("HERALD_APP_BIN") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| herald_test_support::repo_root().join("target"));
+    let bin = target.join("debug").join(if cfg!(windows) {
+        "herald-desktop.exe"
+    } else {
+        "herald-desktop"
+    });
+    assert!(
+        bin.is_file(),
+        "the app is not built at {}; run `cargo build -p herald-desktop`",
+        bin.display()
+    );
+    bin
+}
+
+/// Where screenshots go: `HERALD_E2E_SCREENSHOTS`, else `target/e2e-screenshots`.
+pub fn screenshot_dir() -> PathBuf {
+    std::env::var_os("HERALD_E2E_SCREENSHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| herald_test_support::repo_root().join("target/e2e-screenshots"))
+}
+
+/// tauri-driver, running until dropped. One driver serves several app launches.
+pub struct Driver {
+    base: String,
+    http: reqwest::blocking::Client,
+    _process: KillOnDrop,
+}
+
+impl Driver {
+    /// Starts tauri-driver; `env` is passed down to every app it launches.
+    pub fn start(env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let native_port = free_port();
+        let binary = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
+        let mut cmd = Command::new(&binary);
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {binary}: {e} (cargo install tauri-driver)"));
+        let process = KillOnDrop(child);
+        wait_for_port(port, Duration::from_secs(20), "tauri-driver");
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(120))
+                .build()
+                .unwrap(),
+            _process: process,
+        }
+    }
+
+    /// Launches the app in a new WebDriver session.
+    pub fn launch(&self, app: &Path) -> Session<'_> {
+        let caps = json!({
+            "capabilities": { "alwaysMatch": { "tauri:options": { "application": app } } }
+        });
+        let value = call(
+            &self.http,
+            "POST",
+            &format!("{}/session", self.base),
+            Some(caps),
+        );
+        let id = value["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_owned();
+        Session {
+            driver: self,
+            url: format!("{}/session/{id}", self.base),
+            open: true,
+        }
+    }
+}
+
+fn call(http: &reqwest::blocking::Client, method: &str, url: &str, body: Option<Value>) -> Value {
+    let request = match method {
+        "GET" => http.get(url),
+        "DELETE" => http.delete(url),
+        _ => http.post(url).json(&body.unwrap_or_else(|| json!({}))),
+    };
+    let response = request
+        .send()
+        .unwrap_or_else(|e| panic!("WebDriver {method} {url}: {e}"));
+    let status = response.status();
+    let body: Value = response.json().unwrap_or(Value::Null);
+    if !status.is_success() {
+        panic!(
+            "WebDriver {method} {url} answered {status}: {}",
+            body["value"]
+        );
+    }
+    body["value"].clone()
+}
+
+/// One running app under WebDriver control.
+pub struct Session<'d> {
+    driver: &'d Driver,
+    url: String,
+    open: bool,
+}
+
+/// A found element.
+#[derive(Debug, Clone)]
+pub struct Element(String);
+
+fn selector(testid: &str) -> String {
+    format!("[data-testid=\"{testid}\"]")
+}
+
+impl Session<'_> {
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        call(
+            &self.driver.http,
+            method,
+            &format!("{}{path}", self.url),
+            body,
+        )
+    }
+
+    fn try_find(&self, css: &str) -> Option<Element> {
+        let url = format!("{}/elements", self.url);
+        let body = json!({ "using": "css selector", "value": css });
+        let found = call(&self.driver.http, "POST", &url, Some(body));
+        found
+            .as_array()?
+            .first()
+            .and_then(|e| e[ELEMENT_KEY].as_str())
+            .map(|id| Element(id.to_owned()))
+    }
+
+    /// Waits for the element with this test id to exist.
+    pub fn find(&self, testid: &str) -> Element {
+        self.wait_for(&format!("element {testid}"), || {
+            self.try_find(&selector(testid))
+        })
+    }
+
+    /// Every element with this test id right now.
+    pub fn find_all(&self, testid: &str) -> Vec<Element> {
+        let body = json!({ "using": "css selector", "value": selector(testid) });
+        let found = self.cmd("POST", "/elements", Some(body));
+        found
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e[ELEMENT_KEY].as_str())
+                    .map(|id| Element(id.to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn exists(&self, testid: &str) -> bool {
+        self.try_find(&selector(testid)).is_some()
+    }
+
+    /// Polls `probe` until it gives a value, or panics naming `what` after the default wait.
+    pub fn wait_for<T>(&self, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+        let start = Instant::now();
+        loop {
+            if let Some(v) = probe() {
+                return v;
+            }
+            if start.elapsed() > DEFAULT_WAIT {
+                self.screenshot(&format!("timeout-{}", what.replace(' ', "-")));
+                panic!("timed out after {DEFAULT_WAIT:?} waiting for {what}");
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    pub fn click(&self, testid: &str) {
+        let el = self.find(testid);
+        self.cmd("POST", &format!("/element/{}/click", el.0), None);
+    }
+
+    /// Replaces the text of an input or textarea.
+    pub fn fill(&self, testid: &str, text: &str) {
+        let el = self.find(testid);
+        self.cmd("POST", &format!("/element/{}/clear", el.0), None);
+        if !text.is_empty() {
+            self.cmd(
+                "POST",
+                &format!("/element/{}/value", el.0),
+                Some(json!({ "text": text })),
+            );
+        }
+    }
+
+    pub fn text(&self, testid: &str) -> String {
+        self.text_of(&self.find(testid))
+    }
+
+    pub fn text_of(&self, el: &Element) -> String {
+        self.cmd("GET", &format!("/element/{}/text", el.0), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The current `value` of an input.
+    pub fn value(&self, testid: &str) -> String {
+        let el = self.find(testid);
+        self.cmd("GET", &format!("/element/{}/property/value", el.0), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Waits until the element's text contains `needle`, and returns the text.
+    pub fn wait_text(&self, testid: &str, needle: &str) -> String {
+        self.wait_for(&format!("“{needle}” in {testid}"), || {
+            let el = self.try_find(&selector(testid))?;
+            let text = self.text_of(&el);
+            text.contains(needle).then_some(text)
+        })
+    }
+
+    /// Saves a PNG of the window into [`screenshot_dir`] and returns its path.
+    pub fn screenshot(&self, name: &str) -> PathBuf {
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        let data = self.cmd("GET", "/screenshot", None);
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.as_str().unwrap_or_default())
+            .expect("the screenshot is base64");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("screenshot written");
+        path
+    }
+
+    /// Closes the app the way a user quitting it would end the process.
+    pub fn quit(mut self) {
+        self.close();
+    }
+
+    fn close(&mut self) {
+        if std::mem::take(&mut self.open) {
+            let _ = self.driver.http.delete(&self.url).send();
+        }
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
