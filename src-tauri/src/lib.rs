@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use herald_core::secrets::OsKeychain;
 use herald_core::workspaces::Home;
+use tauri::Manager;
 
 pub use commands::settings::SettingsView;
 pub use error::CommandError;
@@ -29,8 +30,16 @@ pub fn run() {
         None
     });
 
+    let state = AppState::new(home, Arc::new(OsKeychain), current);
+    let title = state.window_title();
     tauri::Builder::default()
-        .manage(AppState::new(home, Arc::new(OsKeychain), current))
+        .manage(state)
+        .setup(move |app| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.set_title(&title);
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::workspaces::workspaces_list,
             commands::workspaces::workspaces_current,

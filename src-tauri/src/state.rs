@@ -35,6 +35,14 @@ impl AppState {
         self.lock().as_ref().map(Workspace::info)
     }
 
+    /// "Acme Marketing — Herald", so the window list and task switcher say which workspace.
+    pub fn window_title(&self) -> String {
+        match self.current_info() {
+            Some(info) => format!("{} — Herald", info.name),
+            None => "Herald".to_owned(),
+        }
+    }
+
     pub fn is_current(&self, name: &str) -> bool {
         self.lock()
             .as_ref()

@@ -1,5 +1,5 @@
 use herald_core::workspaces::{WorkspaceInfo, WorkspaceSummary};
-use tauri::State;
+use tauri::{State, WebviewWindow};
 
 use crate::error::CommandResult;
 use crate::state::AppState;
@@ -15,19 +15,34 @@ pub fn workspaces_current(state: State<'_, AppState>) -> CommandResult<Option<Wo
 }
 
 #[tauri::command]
-pub fn workspaces_create(state: State<'_, AppState>, name: String) -> CommandResult<WorkspaceInfo> {
-    let workspace = state.home.create(&name)?;
-    Ok(state.set_current(Some(workspace)).expect("just set"))
+pub fn workspaces_create(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    name: String,
+) -> CommandResult<WorkspaceInfo> {
+    let info = state
+        .set_current(Some(state.home.create(&name)?))
+        .expect("a workspace was just created");
+    show_in_title(&window, &state);
+    Ok(info)
 }
 
 #[tauri::command]
-pub fn workspaces_open(state: State<'_, AppState>, name: String) -> CommandResult<WorkspaceInfo> {
-    let workspace = state.home.open(&name)?;
-    Ok(state.set_current(Some(workspace)).expect("just set"))
+pub fn workspaces_open(
+    window: WebviewWindow,
+    state: State<'_, AppState>,
+    name: String,
+) -> CommandResult<WorkspaceInfo> {
+    let info = state
+        .set_current(Some(state.home.open(&name)?))
+        .expect("a workspace was just opened");
+    show_in_title(&window, &state);
+    Ok(info)
 }
 
 #[tauri::command]
 pub fn workspaces_rename(
+    window: WebviewWindow,
     state: State<'_, AppState>,
     name: String,
     to: String,
@@ -41,20 +56,34 @@ pub fn workspaces_rename(
     if was_current {
         let reopen = renamed.as_ref().map(|r| r.name.clone()).unwrap_or(name);
         state.set_current(Some(state.home.open(&reopen)?));
+        show_in_title(&window, &state);
     }
     Ok(renamed?)
 }
 
 #[tauri::command]
 pub fn workspaces_delete(
+    window: WebviewWindow,
     state: State<'_, AppState>,
     name: String,
     confirmation: String,
 ) -> CommandResult<()> {
-    if state.is_current(&name) {
+    let was_current = state.is_current(&name);
+    if was_current {
         state.set_current(None);
     }
-    Ok(state
+    let deleted = state
         .home
-        .delete(&name, &confirmation, state.secrets.as_ref())?)
+        .delete(&name, &confirmation, state.secrets.as_ref());
+    if was_current && deleted.is_err() {
+        // Not deleted (a mistyped confirmation, say): keep working in it.
+        state.set_current(state.home.open(&name).ok());
+    }
+    show_in_title(&window, &state);
+    Ok(deleted?)
+}
+
+fn show_in_title(window: &WebviewWindow, state: &AppState) {
+    // A title that cannot be set changes nothing the user relies on.
+    let _ = window.set_title(&state.window_title());
 }
