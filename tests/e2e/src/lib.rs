@@ -222,14 +222,22 @@ impl Session<'_> {
     }
 
     pub fn text(&self, testid: &str) -> String {
-        self.text_of(&self.find(testid))
+        self.find(testid);
+        self.text_by_testid(testid).unwrap_or_default()
     }
 
-    pub fn text_of(&self, el: &Element) -> String {
-        self.cmd("GET", &format!("/element/{}/text", el.0), None)
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+    /// The whitespace-folded textContent of the first element with this test id, read in
+    /// the page: WebKitWebDriver's element text calls drop text inside nested spans.
+    fn text_by_testid(&self, testid: &str) -> Option<String> {
+        let script =
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;";
+        let raw = self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [selector(testid)] })),
+        );
+        raw.as_str()
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 
     /// The current `value` of an input.
@@ -244,9 +252,12 @@ impl Session<'_> {
     /// Waits until the element's text contains `needle`, and returns the text.
     pub fn wait_text(&self, testid: &str, needle: &str) -> String {
         self.wait_for(&format!("“{needle}” in {testid}"), || {
-            let el = self.try_find(&selector(testid))?;
-            let text = self.text_of(&el);
-            text.contains(needle).then_some(text)
+            let text = self.text_by_testid(testid)?;
+            if !text.contains(needle) {
+                eprintln!("waiting for “{needle}” in {testid}; it says “{text}”");
+                return None;
+            }
+            Some(text)
         })
     }
 

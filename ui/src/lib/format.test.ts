@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { formatNumber, formatQuota, formatSendRate, isUnlimited, quotaPercent } from "./format";
+
+describe("formatNumber", () => {
+  it("groups thousands", () => {
+    expect(formatNumber(0)).toBe("0");
+    expect(formatNumber(999)).toBe("999");
+    expect(formatNumber(1234)).toBe("1,234");
+    expect(formatNumber(50000)).toBe("50,000");
+    expect(formatNumber(1234567)).toBe("1,234,567");
+  });
+  it("keeps up to two decimals", () => {
+    expect(formatNumber(14)).toBe("14");
+    expect(formatNumber(14.5)).toBe("14.5");
+    expect(formatNumber(0.125)).toBe("0.13");
+  });
+  it("shows a dash for non-numbers", () => {
+    expect(formatNumber(Number.NaN)).toBe("—");
+    expect(formatNumber(Number.POSITIVE_INFINITY)).toBe("—");
+  });
+});
+
+describe("quotaPercent", () => {
+  it("computes the used share", () => {
+    expect(quotaPercent(0, 200)).toBe(0);
+    expect(quotaPercent(50, 200)).toBe(25);
+    expect(quotaPercent(1234, 50000)).toBe(2.5);
+    expect(quotaPercent(1, 3)).toBe(33.3);
+  });
+  it("clamps to 0–100", () => {
+    expect(quotaPercent(300, 200)).toBe(100);
+    expect(quotaPercent(-5, 200)).toBe(0);
+  });
+  it("has no percentage for unlimited or zero quotas", () => {
+    expect(quotaPercent(10, -1)).toBeNull();
+    expect(quotaPercent(0, 0)).toBeNull();
+  });
+});
+
+describe("formatQuota", () => {
+  it("shows used of max", () => {
+    expect(formatQuota(1234, 50000)).toBe("1,234 of 50,000");
+  });
+  it("shows unlimited for -1", () => {
+    expect(isUnlimited(-1)).toBe(true);
+    expect(formatQuota(1234, -1)).toBe("1,234 sent · Unlimited");
+  });
+});
+
+describe("formatSendRate", () => {
+  it("uses emails per second", () => {
+    expect(formatSendRate(14)).toBe("14 emails/second");
+    expect(formatSendRate(1)).toBe("1 email/second");
+    expect(formatSendRate(0.5)).toBe("0.5 emails/second");
+  });
+});

@@ -1,0 +1,40 @@
+// Number formatting for the UI. Fixed to en-US grouping ("1,234") so what the
+// app shows does not depend on the webview's locale.
+
+const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+
+/** 1234567 → "1,234,567"; fractions are rounded to two places ("14.5"). */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return "—";
+  return Number.isInteger(value) ? integer.format(value) : decimal.format(value);
+}
+
+/** SES reports -1 (or any negative number) as the 24-hour quota when it is unlimited. */
+export function isUnlimited(max24HourSend: number): boolean {
+  return max24HourSend < 0;
+}
+
+/**
+ * Share of the 24-hour quota used, 0–100, rounded to one decimal place;
+ * null when the quota is unlimited or zero (no meaningful percentage).
+ */
+export function quotaPercent(used: number, max: number): number | null {
+  if (isUnlimited(max) || max === 0 || !Number.isFinite(used) || !Number.isFinite(max)) {
+    return null;
+  }
+  const pct = (Math.max(0, used) / max) * 100;
+  return Math.round(Math.min(100, pct) * 10) / 10;
+}
+
+/** "1,234 of 50,000" or "1,234 · Unlimited". */
+export function formatQuota(used: number, max: number): string {
+  return isUnlimited(max)
+    ? `${formatNumber(used)} sent · Unlimited`
+    : `${formatNumber(used)} of ${formatNumber(max)}`;
+}
+
+/** "14 emails/second", "1 email/second". */
+export function formatSendRate(perSecond: number): string {
+  return `${formatNumber(perSecond)} ${perSecond === 1 ? "email" : "emails"}/second`;
+}

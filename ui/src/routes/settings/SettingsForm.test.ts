@@ -1,0 +1,90 @@
+import { render, screen, waitFor } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { SettingsView } from "$lib/bindings/SettingsView";
+
+const saveSettings = vi.fn();
+vi.mock("$lib/api/settings", () => ({
+  saveSettings: (...args: unknown[]) => saveSettings(...args),
+}));
+
+const { default: SettingsForm } = await import("./SettingsForm.svelte");
+
+function view(): SettingsView {
+  return {
+    settings: {
+      from_name: "Acme",
+      from_address: "news@acme.example",
+      reply_to: null,
+      postal_address: "1 Main St",
+      aws_region: "eu-west-1",
+      aws_profile: null,
+      ses_endpoint: null,
+    },
+    ses_endpoint_env: null,
+    credentials: {
+      source: "default_chain",
+      access_key_id: null,
+      profile: null,
+      description: "Default chain.",
+      keychain_error: null,
+    },
+  };
+}
+
+beforeEach(() => {
+  saveSettings.mockReset();
+});
+
+describe("SettingsForm", () => {
+  it("keeps Save disabled until something changes", async () => {
+    render(SettingsForm, { view: view(), onsaved: () => {} });
+    const save = screen.getByTestId("settings-save");
+    expect(save).toBeDisabled();
+    await userEvent.type(screen.getByTestId("settings-from_name"), " Coffee");
+    expect(save).toBeEnabled();
+  });
+
+  it("shows a field error under its field and keeps the typed input", async () => {
+    saveSettings.mockImplementation(() =>
+      Promise.reject({
+        code: "validation",
+        message: "Some settings need fixing.",
+        fields: [{ field: "from_address", message: "This is not a valid email address." }],
+      }),
+    );
+    render(SettingsForm, { view: view(), onsaved: () => {} });
+    const input = screen.getByTestId("settings-from_address");
+    await userEvent.clear(input);
+    await userEvent.type(input, "not-an-email{Enter}");
+
+    const error = await screen.findByTestId("error-from_address");
+    expect(error).toHaveTextContent("This is not a valid email address.");
+    expect(input).toHaveAttribute("aria-invalid", "true");
+    expect(input.getAttribute("aria-describedby")).toBe(error.id);
+    expect(input).toHaveValue("not-an-email");
+    expect(screen.queryByTestId("settings-error")).toBeNull();
+    expect(saveSettings).toHaveBeenCalledWith(
+      expect.objectContaining({ from_address: "not-an-email", reply_to: null }),
+    );
+  });
+
+  it("shows other errors in the banner", async () => {
+    saveSettings.mockImplementation(() => Promise.reject("disk full"));
+    render(SettingsForm, { view: view(), onsaved: () => {} });
+    await userEvent.type(screen.getByTestId("settings-from_name"), "!");
+    await userEvent.click(screen.getByTestId("settings-save"));
+    expect(await screen.findByTestId("settings-error")).toHaveTextContent("disk full");
+  });
+
+  it("confirms a successful save", async () => {
+    const onsaved = vi.fn();
+    saveSettings.mockImplementation(async (settings) => ({ ...view(), settings }));
+    render(SettingsForm, { view: view(), onsaved });
+    await userEvent.type(screen.getByTestId("settings-from_name"), " Coffee");
+    await userEvent.click(screen.getByTestId("settings-save"));
+    expect(await screen.findByTestId("settings-saved")).toHaveTextContent("Saved");
+    await waitFor(() => expect(screen.getByTestId("settings-save")).toBeDisabled());
+    expect(onsaved).toHaveBeenCalledOnce();
+  });
+});
