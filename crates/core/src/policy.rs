@@ -74,7 +74,9 @@ pub fn machine_path() -> PathBuf {
     if cfg!(windows) {
         let program_data =
             std::env::var_os("ProgramData").unwrap_or_else(|| r"C:\ProgramData".into());
-        PathBuf::from(program_data).join("Herald").join("policy.json")
+        PathBuf::from(program_data)
+            .join("Herald")
+            .join("policy.json")
     } else if cfg!(target_os = "macos") {
         PathBuf::from("/Library/Application Support/Herald/policy.json")
     } else {

@@ -352,7 +352,10 @@ mod tests {
         .unwrap();
         let shown = load_with(&conn, &policy).unwrap();
         assert_eq!(shown.aws_region.as_deref(), Some("eu-west-1"));
-        assert_eq!(shown.relay_url.as_deref(), Some("https://relay.example.com"));
+        assert_eq!(
+            shown.relay_url.as_deref(),
+            Some("https://relay.example.com")
+        );
 
         let mut changed = shown.clone();
         changed.aws_region = Some("us-west-2".into());
