@@ -97,10 +97,28 @@ fn status<R: Runtime>(
     })
 }
 
-fn check_failed(e: impl std::fmt::Display) -> CommandError {
+/// The error and its causes ("error sending request: dns error: …"): the top level alone
+/// ("builder error") rarely says what to fix.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let next = c.to_string();
+        if !text.contains(&next) {
+            text = format!("{text}: {next}");
+        }
+        cause = c.source();
+    }
+    text
+}
+
+fn check_failed(e: impl std::error::Error) -> CommandError {
     CommandError::new(
         "update_check_failed",
-        format!("Herald could not check for updates ({e}). Check the network connection and try again later."),
+        format!(
+            "Herald could not check for updates ({}). Check the network connection and try again later.",
+            with_causes(&e)
+        ),
     )
 }
 
@@ -207,7 +225,10 @@ pub async fn updates_install<R: Runtime>(app: AppHandle<R>) -> CommandResult<()>
         .map_err(|e| {
             CommandError::new(
                 "update_install_failed",
-                format!("The update could not be installed ({e}). Nothing was changed; try again later or ask IT for the installer."),
+                format!(
+                    "The update could not be installed ({}). Nothing was changed; try again later or ask IT for the installer.",
+                    with_causes(&e)
+                ),
             )
         })?;
     app.restart();
