@@ -16,6 +16,8 @@ APT_PACKAGES=(
   xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools
   # screenshots and the import benchmark's reference
   imagemagick sqlite3
+  # the release checks: a venv for the workflow schema check
+  python3-venv
 )
 
 missing=()
@@ -44,6 +46,8 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt 2>/dev/null || true
 
+# ui/'s devDependencies include @tauri-apps/cli (a prebuilt binary from the npm registry),
+# which the bundle test and the release workflow build installers with.
 echo "==> Installing npm packages (ui/, tests/)"
 npm ci --prefix ui --no-audit --no-fund --loglevel=error
 npm ci --prefix tests --no-audit --no-fund --loglevel=error
@@ -53,4 +57,13 @@ TAURI_DRIVER_VERSION=2.1.0
 if ! cargo install --list 2>/dev/null | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
   echo "==> Installing tauri-driver $TAURI_DRIVER_VERSION"
   cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --quiet
+fi
+
+# check-jsonschema validates .github/workflows/*.yml against the GitHub workflow schema
+# (scripts/test.sh). Kept in a venv of its own so it never touches the system Python.
+TOOLS_VENV="${HERALD_TOOLS_VENV:-$HOME/.cache/herald-tools-venv}"
+if [ ! -x "$TOOLS_VENV/bin/check-jsonschema" ]; then
+  echo "==> Installing check-jsonschema into $TOOLS_VENV"
+  python3 -m venv "$TOOLS_VENV"
+  "$TOOLS_VENV/bin/pip" install --quiet --disable-pip-version-check "check-jsonschema==0.39.0"
 fi

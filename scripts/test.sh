@@ -17,6 +17,10 @@ cargo fmt --all --check
 step "Building the UI (the app embeds ui/dist)"
 npm --prefix ui run build --silent
 
+step "Release workflow matches the GitHub Actions schema"
+"${HERALD_TOOLS_VENV:-$HOME/.cache/herald-tools-venv}/bin/check-jsonschema" \
+  --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
 step "UI type check, lint and unit tests"
 npm --prefix ui run check
 npm --prefix ui run lint
@@ -28,7 +32,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "Building the app and every test"
 cargo build --workspace --all-targets --locked
 
-step "Rust tests and the end-to-end suite (Xvfb, Secret Service, SES emulator)"
+# The ignored tests include tests/release/bundle.rs, which builds the .deb with the Tauri CLI.
+step "Rust tests, the .deb bundle test and the end-to-end suite (Xvfb, Secret Service, SES emulator)"
 scripts/desktop-session.sh cargo test --workspace --locked -- --include-ignored
 
 step "Generated TypeScript bindings are committed and current"

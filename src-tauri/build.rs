@@ -13,6 +13,10 @@ fn main() {
         "credentials_set",
         "credentials_clear",
         "ses_test_connection",
+        "updates_get",
+        "updates_save",
+        "updates_check",
+        "updates_install",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

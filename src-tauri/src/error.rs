@@ -4,7 +4,7 @@ use herald_core::FieldError;
 use serde::Serialize;
 use ts_rs::TS;
 
-#[derive(Debug, Serialize, TS)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct CommandError {
     /// Stable code for the UI to branch on, e.g. `validation` or `ses_auth`.
@@ -21,6 +21,16 @@ impl From<herald_core::Error> for CommandError {
             code: e.code().to_owned(),
             message: e.to_string(),
             fields: e.fields().to_vec(),
+        }
+    }
+}
+
+impl CommandError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.into(),
+            fields: Vec::new(),
         }
     }
 }

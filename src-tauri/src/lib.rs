@@ -4,9 +4,11 @@
 mod commands;
 mod error;
 mod state;
+pub mod update_signature;
 
 use std::sync::Arc;
 
+use herald_core::policy::Policy;
 use herald_core::secrets::OsKeychain;
 use herald_core::workspaces::Home;
 use tauri::Manager;
@@ -30,13 +32,24 @@ pub fn run() {
         None
     });
 
-    let state = AppState::new(home, Arc::new(OsKeychain), current);
+    // An invalid IT policy does not stop Herald: Settings shows what IT must fix.
+    let policy = Policy::load();
+    if let Err(e) = &policy {
+        eprintln!("Herald: {e}");
+    }
+    let state = AppState::new(home, Arc::new(OsKeychain), current).with_policy(policy);
     let title = state.window_title();
     tauri::Builder::default()
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(state)
+        .manage(commands::updates::UpdaterState::default())
         .setup(move |app| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.set_title(&title);
+            }
+            // Debug builds (development, the end-to-end tests) never phone home by themselves.
+            if !cfg!(debug_assertions) {
+                commands::updates::check_at_start(app.handle());
             }
             Ok(())
         })
@@ -52,6 +65,10 @@ pub fn run() {
             commands::settings::credentials_set,
             commands::settings::credentials_clear,
             commands::settings::ses_test_connection,
+            commands::updates::updates_get,
+            commands::updates::updates_save,
+            commands::updates::updates_check,
+            commands::updates::updates_install,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

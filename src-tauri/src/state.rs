@@ -3,15 +3,19 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use herald_core::policy::Policy;
 use herald_core::secrets::SecretStore;
 use herald_core::workspaces::{Home, Workspace, WorkspaceInfo};
 
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 
 pub struct AppState {
     pub home: Home,
     pub secrets: Arc<dyn SecretStore>,
     current: Mutex<Option<Workspace>>,
+    /// The IT policy read at start. An invalid policy file is kept as its error: Herald
+    /// cannot tell what is locked, so settings cannot be saved until IT fixes it.
+    policy: Result<Policy, CommandError>,
 }
 
 impl AppState {
@@ -20,7 +24,18 @@ impl AppState {
             home,
             secrets,
             current: Mutex::new(current),
+            policy: Ok(Policy::default()),
         }
+    }
+
+    /// Puts the machine's IT policy (or the reason it could not be read) in force.
+    pub fn with_policy(mut self, policy: herald_core::Result<Policy>) -> Self {
+        self.policy = policy.map_err(CommandError::from);
+        self
+    }
+
+    pub fn policy(&self) -> CommandResult<&Policy> {
+        self.policy.as_ref().map_err(Clone::clone)
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<Workspace>> {

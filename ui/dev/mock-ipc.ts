@@ -7,6 +7,8 @@
 //   ses=error            Test connection fails; ses=sandbox | unlimited for other results
 //   creds=keychain | profile | keychain-error   credential status to start with
 //   endpoint-env=1       pretend HERALD_SES_ENDPOINT is set
+//   policy=1             an IT policy locks the region, relay URL and automatic updates
+//   update=available | error   what "Check for updates" finds
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { AwsKeyPair } from "../src/lib/bindings/AwsKeyPair";
 import type { CommandError } from "../src/lib/bindings/CommandError";
@@ -14,6 +16,9 @@ import type { CredentialsStatus } from "../src/lib/bindings/CredentialsStatus";
 import type { SesAccount } from "../src/lib/bindings/SesAccount";
 import type { Settings } from "../src/lib/bindings/Settings";
 import type { SettingsView } from "../src/lib/bindings/SettingsView";
+import type { Policy } from "../src/lib/bindings/Policy";
+import type { UpdatePreferences } from "../src/lib/bindings/UpdatePreferences";
+import type { UpdateStatus } from "../src/lib/bindings/UpdateStatus";
 import type { WorkspaceInfo } from "../src/lib/bindings/WorkspaceInfo";
 import type { WorkspaceSummary } from "../src/lib/bindings/WorkspaceSummary";
 
@@ -34,6 +39,7 @@ const emptySettings = (): Settings => ({
   aws_region: null,
   aws_profile: null,
   ses_endpoint: null,
+  relay_url: null,
 });
 
 let counter = 0;
@@ -147,9 +153,39 @@ function credentialsStatus(ws: Workspace): CredentialsStatus {
   };
 }
 
+const policy: Policy = params.get("policy")
+  ? {
+      file: "/etc/herald/policy.json",
+      settings: [
+        { key: "aws_region", value: "eu-west-1", locked: true },
+        { key: "relay_url", value: "https://relay.acme-coffee.example", locked: true },
+        { key: "automatic_updates", value: "false", locked: true },
+      ],
+    }
+  : { file: null, settings: [] };
+const lockedValue = (key: string) => policy.settings.find((m) => m.key === key && m.locked)?.value;
+
+let updatePrefs: UpdatePreferences = { channel: "stable", automatic: lockedValue("automatic_updates") !== "false" };
+let updateStatus: UpdateStatus = {
+  current_version: "0.1.0",
+  settings: {
+    preferences: updatePrefs,
+    channel_locked: false,
+    automatic_locked: lockedValue("automatic_updates") !== undefined,
+  },
+  manifest_url: "https://updates.herald.app/stable/latest.json",
+  checked_at: null,
+  available: null,
+};
+
 function view(ws: Workspace): SettingsView {
+  const settings = { ...ws.settings };
+  for (const m of policy.settings) {
+    if (m.locked && m.key in settings) (settings as Record<string, string | null>)[m.key] = m.value;
+  }
   return {
-    settings: { ...ws.settings },
+    policy,
+    settings,
     ses_endpoint_env: params.get("endpoint-env") ? "http://127.0.0.1:8005" : null,
     credentials: credentialsStatus(ws),
   };
@@ -214,6 +250,10 @@ mockIPC(async (cmd, payload) => {
       const next = args.settings as Settings;
       if (next.from_name === "boom") fail("keychain", "The settings file is locked by another program.");
       validateSettings(next);
+      const managed = policy.settings
+        .filter((m) => m.locked && (next as Record<string, string | null>)[m.key] !== m.value)
+        .map((m) => ({ field: m.key, message: "Managed by your IT department" }));
+      if (managed.length) fail("validation", "Managed by your IT department", managed);
       ws.settings = { ...next };
       return view(ws);
     }
@@ -258,6 +298,35 @@ mockIPC(async (cmd, payload) => {
       };
       return account;
     }
+    case "updates_get":
+      return updateStatus;
+    case "updates_save": {
+      updatePrefs = args.preferences as UpdatePreferences;
+      updateStatus = { ...updateStatus, settings: { ...updateStatus.settings, preferences: updatePrefs } };
+      return updateStatus;
+    }
+    case "updates_check": {
+      await sleep(900);
+      if (params.get("update") === "error") {
+        fail(
+          "update_check_failed",
+          "Herald could not check for updates (error sending request). Check the network connection and try again later.",
+        );
+      }
+      updateStatus = {
+        ...updateStatus,
+        checked_at: new Date().toISOString(),
+        available:
+          params.get("update") === "available"
+            ? { version: "0.2.0", notes: "Segments, a faster import and many fixes.", date: null }
+            : null,
+      };
+      return updateStatus;
+    }
+    case "updates_install":
+      await sleep(1500);
+      fail("update_install_failed", "The mock backend cannot install updates.");
+      break;
     default:
       fail("unknown", `The mock backend has no command “${cmd}”.`);
   }

@@ -35,6 +35,12 @@ impl Cli {
                 self.fake_user_home.path().join("aws-credentials"),
             )
             .env("AWS_EC2_METADATA_DISABLED", "true")
+            // A machine-wide IT policy must not leak into the tests; tests that want one
+            // override this.
+            .env(
+                "HERALD_POLICY_FILE",
+                self.fake_user_home.path().join("no-policy.json"),
+            )
             .env_remove("AWS_ACCESS_KEY_ID")
             .env_remove("AWS_SECRET_ACCESS_KEY")
             .env_remove("AWS_SESSION_TOKEN")
@@ -203,6 +209,62 @@ fn settings_are_validated_and_kept_per_workspace() {
     let human = cli.run(&["-w", "Acme", "settings", "show"]);
     let text = String::from_utf8(human.stdout).unwrap();
     assert!(text.contains("postal_address  (not set)"), "{text}");
+}
+
+#[test]
+fn an_it_policy_is_shown_and_its_locked_settings_cannot_be_set() {
+    let cli = Cli::new();
+    cli.json(&["workspace", "create", "Acme"]);
+    let policy_file = cli.fake_user_home.path().join("policy.json");
+    std::fs::write(
+        &policy_file,
+        r#"{ "aws_region": { "value": "eu-west-1", "locked": true },
+             "relay_url": { "value": "https://relay.example.com" },
+             "automatic_updates": { "value": false, "locked": true } }"#,
+    )
+    .unwrap();
+    let env = [("HERALD_POLICY_FILE", policy_file.to_str().unwrap())];
+
+    let shown = ok_json(&cli.run_with(&["--json", "policy", "show"], &env, ""));
+    assert_eq!(shown["file"], policy_file.to_str().unwrap());
+    assert_eq!(shown["settings"][0]["key"], "aws_region");
+    assert_eq!(shown["settings"][0]["locked"], true);
+
+    let refused = error_json(&cli.run_with(
+        &["--json", "settings", "set", "aws_region", "us-east-1"],
+        &env,
+        "",
+    ));
+    assert_eq!(refused["fields"][0]["field"], "aws_region");
+    assert_eq!(
+        refused["fields"][0]["message"],
+        "Managed by your IT department"
+    );
+    // Other settings save normally and the locked value stays in force.
+    let saved = ok_json(&cli.run_with(
+        &["--json", "settings", "set", "from_name", "Acme News"],
+        &env,
+        "",
+    ));
+    assert_eq!(saved["aws_region"], "eu-west-1");
+    assert_eq!(saved["relay_url"], "https://relay.example.com");
+
+    let human = cli.run_with(&["settings", "show"], &env, "");
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(
+        text.contains("aws_region      eu-west-1  [managed by IT, locked]"),
+        "{text}"
+    );
+    assert!(text.contains("[preset by IT]"), "{text}");
+
+    std::fs::write(&policy_file, r#"{ "aws_region": { "value": "Europe" } }"#).unwrap();
+    let invalid = error_json(&cli.run_with(&["--json", "policy", "show"], &env, ""));
+    assert_eq!(invalid["code"], "policy_invalid");
+    assert_eq!(invalid["fields"][0]["field"], "aws_region");
+    assert!(invalid["message"]
+        .as_str()
+        .unwrap()
+        .contains(policy_file.to_str().unwrap()));
 }
 
 #[test]

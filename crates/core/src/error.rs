@@ -67,6 +67,15 @@ pub enum Error {
 
     #[error("{message}")]
     Ses { kind: SesErrorKind, message: String },
+
+    #[error(
+        "The IT policy file {} is not valid, so Herald cannot tell which settings are managed. \
+         Ask your IT department to fix it: {}", .path.display(), policy_problems(.problems)
+    )]
+    PolicyInvalid {
+        path: PathBuf,
+        problems: Vec<FieldError>,
+    },
 }
 
 /// What went wrong talking to SES, so a front end can point at the right setting.
@@ -116,6 +125,7 @@ impl Error {
             Error::Database(_) => "database",
             Error::Io { .. } => "io",
             Error::Keychain(_) => "keychain",
+            Error::PolicyInvalid { .. } => "policy_invalid",
             Error::Ses { kind, .. } => match kind {
                 SesErrorKind::NoCredentials => "ses_no_credentials",
                 SesErrorKind::NoRegion => "ses_no_region",
@@ -131,6 +141,7 @@ impl Error {
     pub fn fields(&self) -> &[FieldError] {
         match self {
             Error::Validation(fields) => fields,
+            Error::PolicyInvalid { problems, .. } => problems,
             _ => &[],
         }
     }
@@ -144,4 +155,12 @@ fn validation_summary(fields: &[FieldError]) -> String {
             names.join(", ")
         }),
     }
+}
+
+fn policy_problems(problems: &[FieldError]) -> String {
+    let each: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.field, p.message))
+        .collect();
+    each.join("; ")
 }

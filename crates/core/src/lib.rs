@@ -4,10 +4,12 @@
 pub mod credentials;
 pub mod db;
 pub mod error;
+pub mod policy;
 pub mod secrets;
 pub mod ses;
 pub mod settings;
 pub mod time;
+pub mod updates;
 pub mod workspaces;
 
 pub use error::{Error, FieldError, Result};

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, FieldError, Result};
+use crate::policy::Policy;
 use crate::time::now_rfc3339;
 
 /// Environment variable that overrides the SES endpoint (for local emulators and tests).
@@ -25,10 +26,12 @@ pub struct Settings {
     pub aws_profile: Option<String>,
     /// Advanced: send SES calls to this URL instead of AWS (a local emulator).
     pub ses_endpoint: Option<String>,
+    /// The team's Herald Relay (events and unsubscribe links), e.g. https://relay.example.com.
+    pub relay_url: Option<String>,
 }
 
 /// The settings keys, as `herald settings set KEY VALUE` and the database know them.
-pub const KEYS: [&str; 7] = [
+pub const KEYS: [&str; 8] = [
     "from_name",
     "from_address",
     "reply_to",
@@ -36,6 +39,7 @@ pub const KEYS: [&str; 7] = [
     "aws_region",
     "aws_profile",
     "ses_endpoint",
+    "relay_url",
 ];
 
 impl Settings {
@@ -59,6 +63,7 @@ impl Settings {
             "aws_region" => &self.aws_region,
             "aws_profile" => &self.aws_profile,
             "ses_endpoint" => &self.ses_endpoint,
+            "relay_url" => &self.relay_url,
             _ => return Err(unknown_key(key)),
         })
     }
@@ -72,6 +77,7 @@ impl Settings {
             "aws_region" => &mut self.aws_region,
             "aws_profile" => &mut self.aws_profile,
             "ses_endpoint" => &mut self.ses_endpoint,
+            "relay_url" => &mut self.relay_url,
             _ => return Err(unknown_key(key)),
         })
     }
@@ -136,6 +142,11 @@ impl Settings {
         if let Some(endpoint) = &self.ses_endpoint {
             if let Err(reason) = check_endpoint(endpoint) {
                 problems.push(FieldError::new("ses_endpoint", reason));
+            }
+        }
+        if let Some(url) = &self.relay_url {
+            if let Err(reason) = check_endpoint(url) {
+                problems.push(FieldError::new("relay_url", reason));
             }
         }
         if problems.is_empty() {
@@ -204,8 +215,18 @@ fn check_endpoint(endpoint: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Reads the workspace's settings.
+/// The workspace's settings in force: its own values under the machine's admin policy.
 pub fn load(conn: &Connection) -> Result<Settings> {
+    load_with(conn, &Policy::load()?)
+}
+
+/// The workspace's settings in force under `policy`.
+pub fn load_with(conn: &Connection, policy: &Policy) -> Result<Settings> {
+    Ok(policy.apply(load_stored(conn)?))
+}
+
+/// The workspace's own settings, without the admin policy.
+pub fn load_stored(conn: &Connection) -> Result<Settings> {
     let mut settings = Settings::default();
     for key in KEYS {
         let value: Option<String> = conn
@@ -220,9 +241,16 @@ pub fn load(conn: &Connection) -> Result<Settings> {
     Ok(settings)
 }
 
-/// Validates and stores the settings, all or nothing.
+/// Validates and stores the settings, all or nothing, under the machine's admin policy;
+/// returns the settings in force afterwards.
 pub fn save(conn: &mut Connection, settings: Settings) -> Result<Settings> {
-    let settings = settings.normalised();
+    save_with(conn, settings, &Policy::load()?)
+}
+
+/// Validates and stores the settings under `policy`: a change to a setting the policy locks
+/// is refused with "Managed by your IT department" at that field.
+pub fn save_with(conn: &mut Connection, settings: Settings, policy: &Policy) -> Result<Settings> {
+    let settings = policy.check_save(&load_stored(conn)?, settings.normalised())?;
     settings.validate()?;
     let tx = conn.transaction()?;
     let now = now_rfc3339();
@@ -237,7 +265,7 @@ pub fn save(conn: &mut Connection, settings: Settings) -> Result<Settings> {
         };
     }
     tx.commit()?;
-    Ok(settings)
+    Ok(policy.apply(settings))
 }
 
 #[cfg(test)]
@@ -304,6 +332,45 @@ mod tests {
         assert!(check_endpoint("https://email.eu-west-1.amazonaws.com/").is_ok());
         assert!(check_endpoint("ftp://x").is_err());
         assert!(check_endpoint("http://user@host").is_err());
+    }
+
+    #[test]
+    fn a_locked_setting_cannot_be_saved_and_the_database_keeps_its_own_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
+        let own = Settings {
+            aws_region: Some("us-east-1".into()),
+            ..Settings::default()
+        };
+        save_with(&mut conn, own, &Policy::default()).unwrap();
+
+        let policy = Policy::parse(
+            std::path::Path::new("policy.json"),
+            r#"{ "aws_region": { "value": "eu-west-1", "locked": true },
+                 "relay_url": { "value": "https://relay.example.com" } }"#,
+        )
+        .unwrap();
+        let shown = load_with(&conn, &policy).unwrap();
+        assert_eq!(shown.aws_region.as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            shown.relay_url.as_deref(),
+            Some("https://relay.example.com")
+        );
+
+        let mut changed = shown.clone();
+        changed.aws_region = Some("us-west-2".into());
+        let err = save_with(&mut conn, changed, &policy).unwrap_err();
+        assert_eq!(err.fields()[0].field, "aws_region");
+        assert_eq!(err.fields()[0].message, crate::policy::MANAGED_MESSAGE);
+
+        let mut other = shown;
+        other.from_name = Some("Acme".into());
+        let saved = save_with(&mut conn, other, &policy).unwrap();
+        assert_eq!(saved.aws_region.as_deref(), Some("eu-west-1"));
+        assert_eq!(saved.from_name.as_deref(), Some("Acme"));
+        let stored = load_stored(&conn).unwrap();
+        assert_eq!(stored.aws_region.as_deref(), Some("us-east-1"));
+        assert_eq!(stored.relay_url, None);
     }
 
     #[test]

@@ -2,4 +2,5 @@
 //! and maps the error; no logic lives here.
 
 pub mod settings;
+pub mod updates;
 pub mod workspaces;

@@ -1,5 +1,6 @@
 //! The command tree, one module per domain as in the core and the app.
 
+pub mod policy;
 pub mod settings;
 pub mod workspaces;
 
@@ -42,6 +43,9 @@ pub enum Command {
     /// Store or clear the workspace's AWS access key in the OS keychain.
     #[command(subcommand)]
     Credentials(settings::CredentialsCommand),
+    /// Show the IT policy in force on this machine and the settings it manages.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
     /// Talk to Amazon SES with the workspace's settings.
     #[command(subcommand)]
     Ses(settings::SesCommand),
@@ -53,5 +57,6 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Settings(cmd) => settings::run_settings(ctx, cmd),
         Command::Credentials(cmd) => settings::run_credentials(ctx, cmd),
         Command::Ses(cmd) => settings::run_ses(ctx, cmd),
+        Command::Policy(cmd) => policy::run(ctx, cmd),
     }
 }

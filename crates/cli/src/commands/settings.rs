@@ -2,6 +2,7 @@ use std::io::Read;
 
 use clap::Subcommand;
 use herald_core::credentials::{self, AwsKeyPair};
+use herald_core::policy::Policy;
 use herald_core::secrets::OsKeychain;
 use herald_core::ses::SesConnection;
 use herald_core::settings::{self, KEYS};
@@ -14,7 +15,8 @@ pub enum SettingsCommand {
     /// Show every setting of the workspace.
     Show,
     /// Set one setting; an empty VALUE clears it. Keys: from_name, from_address, reply_to,
-    /// postal_address, aws_region, aws_profile, ses_endpoint.
+    /// postal_address, aws_region, aws_profile, ses_endpoint, relay_url. Settings the IT
+    /// policy locks cannot be set.
     Set { key: String, value: String },
 }
 
@@ -45,12 +47,18 @@ pub fn run_settings(ctx: &Context, cmd: SettingsCommand) -> Result<()> {
     let mut ws = ctx.open_workspace()?;
     match cmd {
         SettingsCommand::Show => {
-            let s = settings::load(ws.conn())?;
+            let policy = Policy::load()?;
+            let s = settings::load_with(ws.conn(), &policy)?;
             ctx.out.print(&s, || {
                 KEYS.iter()
                     .map(|k| {
+                        let mark = match policy.get(k) {
+                            Some(m) if m.locked => "  [managed by IT, locked]",
+                            Some(_) => "  [preset by IT]",
+                            None => "",
+                        };
                         format!(
-                            "{k:<15} {}\n",
+                            "{k:<15} {}{mark}\n",
                             s.get(k)
                                 .ok()
                                 .flatten()
@@ -62,9 +70,10 @@ pub fn run_settings(ctx: &Context, cmd: SettingsCommand) -> Result<()> {
             });
         }
         SettingsCommand::Set { key, value } => {
-            let mut s = settings::load(ws.conn())?;
+            let policy = Policy::load()?;
+            let mut s = settings::load_with(ws.conn(), &policy)?;
             s.set(&key, &value)?;
-            let saved = settings::save(ws.conn_mut(), s)?;
+            let saved = settings::save_with(ws.conn_mut(), s, &policy)?;
             ctx.out
                 .print(&saved, || match saved.get(&key).ok().flatten() {
                     Some(v) => format!("{key} = {v}"),

@@ -15,4 +15,8 @@ aws_profile: string | null,
 /**
  * Advanced: send SES calls to this URL instead of AWS (a local emulator).
  */
-ses_endpoint: string | null, };
+ses_endpoint: string | null, 
+/**
+ * The team's Herald Relay (events and unsubscribe links), e.g. https://relay.example.com.
+ */
+relay_url: string | null, };

@@ -20,8 +20,10 @@ function view(): SettingsView {
       aws_region: "eu-west-1",
       aws_profile: null,
       ses_endpoint: null,
+      relay_url: null,
     },
     ses_endpoint_env: null,
+    policy: { file: null, settings: [] },
     credentials: {
       source: "default_chain",
       access_key_id: null,
@@ -86,5 +88,27 @@ describe("SettingsForm", () => {
     expect(await screen.findByTestId("settings-saved")).toHaveTextContent("Saved");
     await waitFor(() => expect(screen.getByTestId("settings-save")).toBeDisabled());
     expect(onsaved).toHaveBeenCalledOnce();
+  });
+
+  it("shows settings the IT policy locks as managed and disabled", async () => {
+    const managed = view();
+    managed.policy = {
+      file: "/etc/herald/policy.json",
+      settings: [
+        { key: "aws_region", value: "eu-west-1", locked: true },
+        { key: "relay_url", value: "https://relay.example.com", locked: false },
+      ],
+    };
+    render(SettingsForm, { view: managed, onsaved: () => {} });
+    const region = screen.getByTestId("settings-aws_region");
+    expect(region).toBeDisabled();
+    expect(screen.getByTestId("settings-aws_region-managed")).toHaveTextContent("Managed");
+    expect(region.getAttribute("aria-describedby")).toBe("settings-aws_region-managed");
+    expect(document.getElementById("settings-aws_region-managed")).toHaveTextContent(
+      "Managed by your IT department",
+    );
+    // A preset is only a default: still editable, no badge.
+    expect(screen.getByTestId("settings-relay_url")).toBeEnabled();
+    expect(screen.queryByTestId("settings-relay_url-managed")).toBeNull();
   });
 });
