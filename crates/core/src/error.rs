@@ -67,6 +67,15 @@ pub enum Error {
 
     #[error("{message}")]
     Ses { kind: SesErrorKind, message: String },
+
+    #[error("There is no campaign with id {0}.")]
+    CampaignNotFound(i64),
+
+    #[error("A campaign that is {from} cannot be {}.", .to.verb())]
+    IllegalTransition {
+        from: crate::campaigns::CampaignStatus,
+        to: crate::campaigns::CampaignStatus,
+    },
 }
 
 /// What went wrong talking to SES, so a front end can point at the right setting.
@@ -116,6 +125,8 @@ impl Error {
             Error::Database(_) => "database",
             Error::Io { .. } => "io",
             Error::Keychain(_) => "keychain",
+            Error::CampaignNotFound(_) => "campaign_not_found",
+            Error::IllegalTransition { .. } => "illegal_transition",
             Error::Ses { kind, .. } => match kind {
                 SesErrorKind::NoCredentials => "ses_no_credentials",
                 SesErrorKind::NoRegion => "ses_no_region",
