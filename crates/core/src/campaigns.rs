@@ -401,11 +401,17 @@ pub fn snapshot_recipients(
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct RecipientCounts {
+    #[ts(type = "number")]
     pub pending: u64,
+    #[ts(type = "number")]
     pub sending: u64,
+    #[ts(type = "number")]
     pub sent: u64,
+    #[ts(type = "number")]
     pub failed: u64,
+    #[ts(type = "number")]
     pub unknown: u64,
+    #[ts(type = "number")]
     pub skipped: u64,
 }
 
