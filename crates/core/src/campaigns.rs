@@ -138,7 +138,7 @@ impl PauseKind {
             PauseKind::Unreachable,
         ]
         .into_iter()
-            .find(|k| k.as_str() == s)
+        .find(|k| k.as_str() == s)
     }
 }
 
@@ -384,13 +384,8 @@ pub fn snapshot_recipients(
         )?;
         for r in recipients {
             let variables = r.variables.as_ref().map(|v| v.to_string());
-            added += insert.execute((
-                campaign_id,
-                r.contact_id,
-                r.email.trim(),
-                variables,
-                &now,
-            ))?;
+            added +=
+                insert.execute((campaign_id, r.contact_id, r.email.trim(), variables, &now))?;
         }
     }
     tx.commit()?;
@@ -590,7 +585,10 @@ mod tests {
         }
         let err = check_transition(Cancelled, Sending).unwrap_err();
         assert_eq!(err.code(), "illegal_transition");
-        assert_eq!(err.to_string(), "A campaign that is cancelled cannot be sent.");
+        assert_eq!(
+            err.to_string(),
+            "A campaign that is cancelled cannot be sent."
+        );
         assert_eq!(
             check_transition(Sent, Paused).unwrap_err().to_string(),
             "A campaign that is sent cannot be paused."

@@ -326,7 +326,12 @@ impl SesConnection {
         let config = self.sdk_config().await?;
         let region = config.region().map(|r| r.to_string()).unwrap_or_default();
         let client = aws_sdk_sesv2::Client::new(&config);
-        let out = match client.get_email_identity().email_identity(identity).send().await {
+        let out = match client
+            .get_email_identity()
+            .email_identity(identity)
+            .send()
+            .await
+        {
             Ok(out) => out,
             Err(err) => {
                 let not_found = err
@@ -351,7 +356,9 @@ impl SesConnection {
         };
         let domain = identity.rsplit('@').next().unwrap_or(identity).to_owned();
         let dkim = out.dkim_attributes();
-        let dkim_state = dkim.and_then(|d| d.status()).map(|s| VerificationState::parse(s.as_str()));
+        let dkim_state = dkim
+            .and_then(|d| d.status())
+            .map(|s| VerificationState::parse(s.as_str()));
         let mail_from = out.mail_from_attributes();
         let mail_from_state =
             mail_from.map(|m| VerificationState::parse(m.mail_from_domain_status().as_str()));

@@ -48,7 +48,9 @@ impl RecipientRenderer for Greeting {
             .unwrap_or("there");
         Ok(RenderedMessage {
             subject: format!("{} for {name}", campaign.subject),
-            html: format!("<p>Hi {name}</p><p><a ses:no-track href=\"{unsubscribe_url}\">Unsubscribe</a></p>"),
+            html: format!(
+                "<p>Hi {name}</p><p><a ses:no-track href=\"{unsubscribe_url}\">Unsubscribe</a></p>"
+            ),
             text: format!("Hi {name}\n\nUnsubscribe: {unsubscribe_url}"),
         })
     }
@@ -110,7 +112,12 @@ fn prepare_campaign(db: &Path, n: usize, extra: &[&str]) -> i64 {
 fn config() -> EngineConfig {
     let mut config = EngineConfig::new(
         WORKSPACE_ID,
-        UnsubscribeLinks::new(KEY.to_vec(), WORKSPACE_ID, RELAY, Some("unsubscribe@acme.example")),
+        UnsubscribeLinks::new(
+            KEY.to_vec(),
+            WORKSPACE_ID,
+            RELAY,
+            Some("unsubscribe@acme.example"),
+        ),
         Mailbox {
             name: Some("Acme".into()),
             address: "default@acme.example".into(),
@@ -185,7 +192,11 @@ async fn every_recipient_gets_one_personalised_message_with_headers_and_tags() {
     let (report, events) = run(&f, &double.endpoint, &config(), &RunControl::new()).await;
 
     assert_eq!(report.status, CampaignStatus::Sent);
-    assert_eq!((report.counts.sent, report.counts.failed), (40, 1), "{report:?}");
+    assert_eq!(
+        (report.counts.sent, report.counts.failed),
+        (40, 1),
+        "{report:?}"
+    );
     let received = double.received();
     assert_eq!(received.len(), 40);
     let by_address = double.received_by_address();
@@ -219,9 +230,15 @@ async fn every_recipient_gets_one_personalised_message_with_headers_and_tags() {
             ),
         ]
     );
-    assert!(m.html.contains(&format!("{RELAY}/u/{token}")), "visible link");
+    assert!(
+        m.html.contains(&format!("{RELAY}/u/{token}")),
+        "visible link"
+    );
     let request = unsubscribe::verify(KEY, &token).unwrap();
-    assert_eq!((request.campaign_id, request.email.as_str()), (f.campaign_id, address(7).as_str()));
+    assert_eq!(
+        (request.campaign_id, request.email.as_str()),
+        (f.campaign_id, address(7).as_str())
+    );
     assert_eq!(
         m.tags,
         [
@@ -231,13 +248,28 @@ async fn every_recipient_gets_one_personalised_message_with_headers_and_tags() {
         ]
     );
 
-    let broken = rows.iter().find(|r| r.email == "broken@example.com").unwrap();
+    let broken = rows
+        .iter()
+        .find(|r| r.email == "broken@example.com")
+        .unwrap();
     assert_eq!(broken.state, RecipientState::Failed);
     assert_eq!(broken.attempts, 0, "never sent");
-    assert!(broken.last_error.as_deref().unwrap().contains("personalised"));
+    assert!(broken
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("personalised"));
 
     let last = events.last().unwrap();
-    assert_eq!((last.sent, last.failed, last.remaining, last.total), (40, 1, 0, 41));
+    assert_eq!(
+        last.status,
+        CampaignStatus::Sent,
+        "the last event carries the end status"
+    );
+    assert_eq!(
+        (last.sent, last.failed, last.remaining, last.total),
+        (40, 1, 0, 41)
+    );
     let c = campaign(&f);
     assert!(c.started_at.is_some() && c.finished_at.is_some());
 }
@@ -254,7 +286,11 @@ async fn throttling_and_server_errors_are_retried_until_everyone_is_sent() {
     assert_eq!(report.status, CampaignStatus::Sent);
     assert_eq!(report.counts.sent, 30);
     assert_eq!(double.received_count(), 30);
-    assert_eq!(double.send_requests(), 38, "30 accepted + 6 throttled + 2 server errors");
+    assert_eq!(
+        double.send_requests(),
+        38,
+        "30 accepted + 6 throttled + 2 server errors"
+    );
     let attempts: u32 = states(&f).values().map(|(_, a, _)| a).sum();
     assert_eq!(attempts, 38, "every request is counted on its recipient");
 }
@@ -342,7 +378,11 @@ async fn account_problems_pause_the_whole_campaign_with_the_reason() {
         (ScriptedError::account_suspended(), "suspended"),
         (ScriptedError::sending_paused(), "paused"),
         (
-            ScriptedError::new(400, "MailFromDomainNotVerifiedException", "MAIL FROM not verified"),
+            ScriptedError::new(
+                400,
+                "MailFromDomainNotVerifiedException",
+                "MAIL FROM not verified",
+            ),
             "not verified",
         ),
     ] {
@@ -355,7 +395,11 @@ async fn account_problems_pause_the_whole_campaign_with_the_reason() {
         let reason = report.pause_reason.unwrap();
         assert!(reason.contains(words), "{reason}");
         assert!(reason.contains(&error.code), "{reason}");
-        assert_eq!(report.counts.pending, 15, "nobody failed: {:?}", report.counts);
+        assert_eq!(
+            report.counts.pending, 15,
+            "nobody failed: {:?}",
+            report.counts
+        );
         assert_eq!(double.received_count(), 0);
     }
 
@@ -420,7 +464,12 @@ async fn pause_resume_and_cancel_at_any_moment() {
     let messenger = messenger(&double.endpoint, Duration::from_secs(2)).await;
     let paused_at = Arc::new(Mutex::new(None::<u64>));
     let run = {
-        let (db, id, control, paused_at) = (f.db.clone(), f.campaign_id, control.clone(), paused_at.clone());
+        let (db, id, control, paused_at) = (
+            f.db.clone(),
+            f.campaign_id,
+            control.clone(),
+            paused_at.clone(),
+        );
         tokio::spawn(async move {
             let pause_once = control.clone();
             run_campaign(
@@ -451,7 +500,11 @@ async fn pause_resume_and_cancel_at_any_moment() {
     assert_eq!(campaign(&f).pause_kind, Some(PauseKind::User));
     let during_pause = double.received_count();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(double.received_count(), during_pause, "nothing is sent while paused");
+    assert_eq!(
+        double.received_count(),
+        during_pause,
+        "nothing is sent while paused"
+    );
     assert!(during_pause < 60);
     let s = states(&f);
     assert!(s.values().all(|(st, _, _)| *st != RecipientState::Sending));
@@ -545,7 +598,10 @@ fn a_killed_run_restarts_without_sending_anyone_twice() {
     let mut child = spawn_child(&f, &double.endpoint);
     let start = std::time::Instant::now();
     while double.received_count() < 150 {
-        assert!(start.elapsed() < Duration::from_secs(60), "the child never got going");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the child never got going"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.0.kill().unwrap(); // SIGKILL on Unix: no cleanup runs in the child.
@@ -577,7 +633,10 @@ fn a_killed_run_restarts_without_sending_anyone_twice() {
             other => panic!("{email} ended {other:?}"),
         }
     }
-    assert_eq!(unknown, in_flight, "exactly the rows in flight at the kill are unknown");
+    assert_eq!(
+        unknown, in_flight,
+        "exactly the rows in flight at the kill are unknown"
+    );
     assert_eq!(campaign(&f).status, CampaignStatus::Sent);
     assert_eq!(after.len(), 600);
 }
@@ -623,14 +682,24 @@ async fn a_thousand_recipients_arrive_exactly_once_at_the_emulator() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|h| (h["name"].as_str().unwrap().into(), h["value"].as_str().unwrap().into()))
+            .map(|h| {
+                (
+                    h["name"].as_str().unwrap().into(),
+                    h["value"].as_str().unwrap().into(),
+                )
+            })
             .collect();
         let token = links.token(f.campaign_id, &to);
         assert_eq!(headers[0].0, "List-Unsubscribe");
-        assert!(headers[0].1.starts_with(&format!("<{RELAY}/u/{token}>, <mailto:")));
+        assert!(headers[0]
+            .1
+            .starts_with(&format!("<{RELAY}/u/{token}>, <mailto:")));
         assert_eq!(
             headers[1],
-            ("List-Unsubscribe-Post".into(), "List-Unsubscribe=One-Click".into())
+            (
+                "List-Unsubscribe-Post".into(),
+                "List-Unsubscribe=One-Click".into()
+            )
         );
     }
     assert_eq!(seen.len(), 1_000);
@@ -654,7 +723,10 @@ impl herald_core::sending::Messenger for RateOverride {
         &self,
     ) -> Result<herald_core::sending::SendQuota, herald_core::sending::QuotaError> {
         let mut quota = self.0.quota().await?;
-        assert_eq!(quota.max_send_rate, herald_test_support::EMULATOR_MAX_SEND_RATE);
+        assert_eq!(
+            quota.max_send_rate,
+            herald_test_support::EMULATOR_MAX_SEND_RATE
+        );
         quota.max_send_rate = self.1;
         Ok(quota)
     }

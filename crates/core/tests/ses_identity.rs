@@ -63,18 +63,43 @@ async fn a_pending_domain_lists_its_dkim_and_mail_from_records() {
     let records: Vec<(&str, &str, &str)> = status
         .missing_records
         .iter()
-        .map(|DnsRecord { name, record_type, value, .. }| {
-            (name.as_str(), record_type.as_str(), value.as_str())
-        })
+        .map(
+            |DnsRecord {
+                 name,
+                 record_type,
+                 value,
+                 ..
+             }| { (name.as_str(), record_type.as_str(), value.as_str()) },
+        )
         .collect();
     assert_eq!(
         records,
         [
-            ("tok1._domainkey.acme.example", "CNAME", "tok1.dkim.amazonses.com"),
-            ("tok2._domainkey.acme.example", "CNAME", "tok2.dkim.amazonses.com"),
-            ("tok3._domainkey.acme.example", "CNAME", "tok3.dkim.amazonses.com"),
-            ("bounce.acme.example", "MX", "10 feedback-smtp.eu-west-1.amazonses.com"),
-            ("bounce.acme.example", "TXT", "\"v=spf1 include:amazonses.com ~all\""),
+            (
+                "tok1._domainkey.acme.example",
+                "CNAME",
+                "tok1.dkim.amazonses.com"
+            ),
+            (
+                "tok2._domainkey.acme.example",
+                "CNAME",
+                "tok2.dkim.amazonses.com"
+            ),
+            (
+                "tok3._domainkey.acme.example",
+                "CNAME",
+                "tok3.dkim.amazonses.com"
+            ),
+            (
+                "bounce.acme.example",
+                "MX",
+                "10 feedback-smtp.eu-west-1.amazonses.com"
+            ),
+            (
+                "bounce.acme.example",
+                "TXT",
+                "\"v=spf1 include:amazonses.com ~all\""
+            ),
         ]
     );
 

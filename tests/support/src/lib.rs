@@ -123,9 +123,7 @@ impl SesEmulator {
 /// A plain HTTP/1.0 GET on loopback (no client library needed); returns the body.
 pub fn http_get(endpoint: &str, path: &str) -> String {
     use std::io::{Read, Write};
-    let host = endpoint
-        .trim_start_matches("http://")
-        .trim_end_matches('/');
+    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = TcpStream::connect(host).expect("the server accepts connections");
     write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("request sent");
     let mut response = Vec::new();
@@ -134,7 +132,10 @@ pub fn http_get(endpoint: &str, path: &str) -> String {
     let (head, body) = response
         .split_once("\r\n\r\n")
         .expect("an HTTP response with a body");
-    assert!(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"), "{head}");
+    assert!(
+        head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+        "{head}"
+    );
     body.to_owned()
 }
 

@@ -33,11 +33,19 @@ impl ScriptedError {
     }
 
     pub fn account_suspended() -> Self {
-        Self::new(400, "AccountSuspendedException", "Your account is suspended.")
+        Self::new(
+            400,
+            "AccountSuspendedException",
+            "Your account is suspended.",
+        )
     }
 
     pub fn sending_paused() -> Self {
-        Self::new(400, "SendingPausedException", "Sending is paused for this account.")
+        Self::new(
+            400,
+            "SendingPausedException",
+            "Sending is paused for this account.",
+        )
     }
 
     pub fn daily_quota() -> Self {
@@ -139,7 +147,9 @@ impl SesDouble {
             ..Inner::default()
         }));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-        listener.set_nonblocking(true).expect("non-blocking listener");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
         let endpoint = format!("http://{}", listener.local_addr().expect("local address"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let state = inner.clone();

@@ -24,7 +24,9 @@ use super::rate::{AimdConfig, RateLimiter};
 use super::retry::RetryPolicy;
 use super::store::{AttemptResult, Store};
 use super::unsubscribe::UnsubscribeLinks;
-use crate::campaigns::{self, Campaign, CampaignStatus, PauseKind, RecipientCounts, RecipientState};
+use crate::campaigns::{
+    self, Campaign, CampaignStatus, PauseKind, RecipientCounts, RecipientState,
+};
 use crate::error::{Error, Result};
 
 /// One recipient as the renderer sees it.
@@ -103,6 +105,8 @@ pub enum ControlCommand {
     Run,
     Pause,
     Cancel,
+    /// Herald is closing: stop like a pause, and end the run instead of waiting.
+    Shutdown,
 }
 
 /// Pause, resume and cancel a run from anywhere (the UI, the tray, the CLI).
@@ -137,6 +141,12 @@ impl RunControl {
     /// Stops for good; recipients not yet sent are skipped.
     pub fn cancel(&self) {
         self.tx.send_replace(ControlCommand::Cancel);
+    }
+
+    /// Herald is closing: requests in flight finish, the campaign is left paused, and the
+    /// run returns. Running the campaign again continues it.
+    pub fn shutdown(&self) {
+        self.tx.send_replace(ControlCommand::Shutdown);
     }
 
     fn subscribe(&self) -> watch::Receiver<ControlCommand> {
@@ -224,7 +234,10 @@ impl Stop {
     }
 
     fn reason(&self) -> Option<StopReason> {
-        self.reason.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.reason
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     async fn stopped(&self) {
@@ -265,6 +278,43 @@ pub async fn run_campaign<M: Messenger>(
     progress: &(dyn Fn(&SendProgress) + Send + Sync),
     control: &RunControl,
 ) -> Result<RunReport> {
+    let report = run(
+        db_path,
+        campaign_id,
+        messenger,
+        renderer,
+        config,
+        progress,
+        control,
+    )
+    .await?;
+    // The last event carries the status the run ended in.
+    let c = &report.counts;
+    progress(&SendProgress {
+        campaign_id,
+        status: report.status,
+        total: c.total(),
+        sent: c.sent,
+        failed: c.failed,
+        unknown: c.unknown,
+        skipped: c.skipped,
+        remaining: c.pending + c.sending,
+        current_rate: 0.0,
+        target_rate: 0.0,
+        eta_seconds: None,
+    });
+    Ok(report)
+}
+
+async fn run<M: Messenger>(
+    db_path: &Path,
+    campaign_id: i64,
+    messenger: Arc<M>,
+    renderer: &dyn RecipientRenderer,
+    config: &EngineConfig,
+    progress: &(dyn Fn(&SendProgress) + Send + Sync),
+    control: &RunControl,
+) -> Result<RunReport> {
     let store = Store::open(db_path, config.commit_interval)?;
     let campaign = store
         .call(move |conn| {
@@ -292,6 +342,7 @@ pub async fn run_campaign<M: Messenger>(
                 }
             }
             ControlCommand::Cancel => return cancel(&store, campaign_id).await,
+            ControlCommand::Shutdown => return shut_down(&store, campaign_id).await,
         }
         let quota = match messenger.quota().await {
             Ok(quota) => quota,
@@ -347,6 +398,9 @@ pub async fn run_campaign<M: Messenger>(
                     Some(report) => return Ok(report),
                     None => continue,
                 }
+            }
+            Some(StopReason::User(ControlCommand::Shutdown)) => {
+                return shut_down(&store, campaign_id).await
             }
             Some(StopReason::User(_)) => return cancel(&store, campaign_id).await,
             Some(StopReason::Account(issue, message)) => {
@@ -440,7 +494,9 @@ impl<M: Messenger> Segment<'_, M> {
                                 recipient_id: recipient.id,
                                 state: RecipientState::Failed,
                                 message_id: None,
-                                error: Some(format!("The message could not be personalised: {reason}")),
+                                error: Some(format!(
+                                    "The message could not be personalised: {reason}"
+                                )),
                                 attempted: false,
                             });
                             counts.pending = counts.pending.saturating_sub(1);
@@ -522,7 +578,11 @@ impl<M: Messenger> Segment<'_, M> {
         let remaining = counts.pending + counts.sending;
         let current_rate = meter.rate();
         let target_rate = self.context.limiter.current_rate();
-        let pace = if current_rate > 0.0 { current_rate } else { target_rate };
+        let pace = if current_rate > 0.0 {
+            current_rate
+        } else {
+            target_rate
+        };
         SendProgress {
             campaign_id: self.campaign.id,
             status: CampaignStatus::Sending,
@@ -548,8 +608,15 @@ async fn deliver<M: Messenger>(
     let mut throttles = 0u32;
     let mut failures = 0u32;
     loop {
-        ctx.limiter.acquire().await;
-        let Ok(permit) = ctx.slots.acquire().await else {
+        // Waiting for a token or a slot can be long at a low rate: a stop must not wait.
+        let permit = tokio::select! {
+            permit = async {
+                ctx.limiter.acquire().await;
+                ctx.slots.acquire().await
+            } => permit,
+            _ = ctx.stop.stopped() => return TaskEnd::NotSent,
+        };
+        let Ok(permit) = permit else {
             return TaskEnd::NotSent;
         };
         if ctx.stop.is_set() {
@@ -711,9 +778,27 @@ async fn stop_for_account(
         let resume_at = store
             .call(|conn| campaigns::quota_resume_time(conn, time::OffsetDateTime::now_utc()))
             .await?;
-        return pause(store, campaign_id, PauseKind::DailyQuota, &reason, Some(resume_at)).await;
+        return pause(
+            store,
+            campaign_id,
+            PauseKind::DailyQuota,
+            &reason,
+            Some(resume_at),
+        )
+        .await;
     }
     pause(store, campaign_id, PauseKind::Account, &reason, None).await
+}
+
+async fn shut_down(store: &Store, campaign_id: i64) -> Result<RunReport> {
+    pause(
+        store,
+        campaign_id,
+        PauseKind::User,
+        "Stopped because Herald was closing. Resume to continue where it stopped.",
+        None,
+    )
+    .await
 }
 
 async fn cancel(store: &Store, campaign_id: i64) -> Result<RunReport> {
@@ -721,7 +806,11 @@ async fn cancel(store: &Store, campaign_id: i64) -> Result<RunReport> {
         .call(move |conn| {
             let tx = conn.transaction()?;
             campaigns::set_status(&tx, campaign_id, CampaignStatus::Cancelled, None)?;
-            campaigns::skip_pending(&tx, campaign_id, "The campaign was cancelled before this recipient was sent to.")?;
+            campaigns::skip_pending(
+                &tx,
+                campaign_id,
+                "The campaign was cancelled before this recipient was sent to.",
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -757,6 +846,7 @@ async fn wait_while_paused(
                 return Ok(None);
             }
             ControlCommand::Cancel => return cancel(store, campaign_id).await.map(Some),
+            ControlCommand::Shutdown => return Ok(Some(paused)),
             ControlCommand::Pause => {}
         }
         if control_rx.changed().await.is_err() {

@@ -38,7 +38,12 @@ impl Mailbox {
     /// The `From` value as SES expects it: a display name with anything but plain ASCII is
     /// MIME encoded-word (RFC 2047) encoded, others are quoted when they need to be.
     pub fn header_value(&self) -> String {
-        let Some(name) = self.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) else {
+        let Some(name) = self
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        else {
             return self.address.clone();
         };
         let name = name.replace(['\r', '\n'], " ");
@@ -47,9 +52,7 @@ impl Mailbox {
             let encoded = base64::engine::general_purpose::STANDARD.encode(name.as_bytes());
             return format!("=?UTF-8?B?{encoded}?= <{}>", self.address);
         }
-        let needs_quotes = name
-            .chars()
-            .any(|c| "()<>[]:;@\\,.\"".contains(c));
+        let needs_quotes = name.chars().any(|c| "()<>[]:;@\\,.\"".contains(c));
         if needs_quotes {
             let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
             format!("\"{escaped}\" <{}>", self.address)
@@ -109,8 +112,7 @@ pub fn sanitize_tag(raw: &str) -> String {
 pub fn is_valid_tag(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_TAG_CHARS
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
@@ -224,7 +226,10 @@ mod tests {
         assert_eq!(sanitize_tag("jane@example.com"), "jane_example_com");
         assert_eq!(sanitize_tag("Spring sale: 50%!"), "Spring_sale__50__");
         assert_eq!(sanitize_tag("Grüße"), "Gr__e");
-        assert_eq!(sanitize_tag("ses:configuration-set"), "ses_configuration-set");
+        assert_eq!(
+            sanitize_tag("ses:configuration-set"),
+            "ses_configuration-set"
+        );
         assert_eq!(sanitize_tag(""), "_");
         let long = "x".repeat(300);
         assert_eq!(sanitize_tag(&long).len(), MAX_TAG_CHARS);
@@ -246,7 +251,10 @@ mod tests {
         };
         assert_eq!(mb(None).header_value(), "news@acme.example");
         assert_eq!(mb(Some("  ")).header_value(), "news@acme.example");
-        assert_eq!(mb(Some("Acme News")).header_value(), "Acme News <news@acme.example>");
+        assert_eq!(
+            mb(Some("Acme News")).header_value(),
+            "Acme News <news@acme.example>"
+        );
         assert_eq!(
             mb(Some("Acme, Inc. \"News\"")).header_value(),
             "\"Acme, Inc. \\\"News\\\"\" <news@acme.example>"

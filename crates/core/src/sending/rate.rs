@@ -57,7 +57,9 @@ impl Bucket {
     }
 
     fn refill(&mut self, now: Instant, config: &AimdConfig) {
-        let elapsed = now.saturating_duration_since(self.last_refill).as_secs_f64();
+        let elapsed = now
+            .saturating_duration_since(self.last_refill)
+            .as_secs_f64();
         if elapsed <= 0.0 {
             return;
         }

@@ -42,8 +42,7 @@ impl RetryPolicy {
     }
 
     fn jittered(&self, base: Duration, attempt: u32) -> Duration {
-        let exp = base
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
+        let exp = base.saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
         let capped = exp.min(self.max_delay);
         let half = capped / 2;
         half + half.mul_f64(fastrand::f64())
@@ -61,7 +60,14 @@ mod tests {
             max_delay: Duration::from_secs(10),
             ..RetryPolicy::default()
         };
-        for (attempt, nominal) in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 10.0), (40, 10.0)] {
+        for (attempt, nominal) in [
+            (1, 1.0),
+            (2, 2.0),
+            (3, 4.0),
+            (4, 8.0),
+            (5, 10.0),
+            (40, 10.0),
+        ] {
             let mut seen = Vec::new();
             for _ in 0..200 {
                 let d = policy.backoff(attempt).as_secs_f64();

@@ -8,8 +8,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::SdkConfig;
 use aws_sdk_sesv2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use super::message::{
     AccountIssue, Messenger, OutgoingMessage, QuotaError, SendOutcome, SendQuota,
@@ -142,9 +142,9 @@ impl Messenger for SesMessenger {
             }
             Err(err) => Err(match classify(err, "") {
                 SendOutcome::AccountLevel(issue, message) => QuotaError::Account(issue, message),
-                SendOutcome::Permanent(m)
-                | SendOutcome::Transient(m)
-                | SendOutcome::Unknown(m) => QuotaError::Unavailable(m),
+                SendOutcome::Permanent(m) | SendOutcome::Transient(m) | SendOutcome::Unknown(m) => {
+                    QuotaError::Unavailable(m)
+                }
                 other => QuotaError::Unavailable(format!("{other:?}")),
             }),
         }
@@ -172,8 +172,7 @@ where
                 ))
             } else if failure.is_timeout() {
                 SendOutcome::Unknown(
-                    "SES did not answer in time; the message may or may not have been sent."
-                        .into(),
+                    "SES did not answer in time; the message may or may not have been sent.".into(),
                 )
             } else {
                 SendOutcome::Unknown(format!(
@@ -189,7 +188,11 @@ where
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
             let code = service.err().code().unwrap_or("");
-            let message = service.err().message().unwrap_or("no details given").to_owned();
+            let message = service
+                .err()
+                .message()
+                .unwrap_or("no details given")
+                .to_owned();
             classify_service_error(status, code, &message, from_address)
         }
         _ => SendOutcome::Transient(format!("{}", DisplayErrorContext(&err))),
@@ -205,7 +208,9 @@ fn classify_service_error(status: u16, code: &str, message: &str, from: &str) ->
         "TooManyRequestsException" | "Throttling" | "ThrottlingException" if !quota => {
             SendOutcome::Throttled
         }
-        "TooManyRequestsException" | "Throttling" | "ThrottlingException"
+        "TooManyRequestsException"
+        | "Throttling"
+        | "ThrottlingException"
         | "LimitExceededException" => {
             if quota {
                 SendOutcome::AccountLevel(AccountIssue::DailyQuotaExhausted, detail)
@@ -218,12 +223,18 @@ fn classify_service_error(status: u16, code: &str, message: &str, from: &str) ->
         "MailFromDomainNotVerifiedException" => {
             SendOutcome::AccountLevel(AccountIssue::IdentityNotVerified, detail)
         }
-        "NotFoundException" => SendOutcome::AccountLevel(AccountIssue::ConfigurationMissing, detail),
-        "AccessDeniedException" | "AccessDenied" | "UnrecognizedClientException"
-        | "InvalidClientTokenId" | "SignatureDoesNotMatch" | "InvalidSignatureException"
-        | "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
-            SendOutcome::AccountLevel(AccountIssue::AccessDenied, detail)
+        "NotFoundException" => {
+            SendOutcome::AccountLevel(AccountIssue::ConfigurationMissing, detail)
         }
+        "AccessDeniedException"
+        | "AccessDenied"
+        | "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "SignatureDoesNotMatch"
+        | "InvalidSignatureException"
+        | "ExpiredToken"
+        | "ExpiredTokenException"
+        | "RequestExpired" => SendOutcome::AccountLevel(AccountIssue::AccessDenied, detail),
         "MessageRejected" => {
             // In the sandbox SES names every unverified identity; when the sender is one of
             // them, no recipient can be sent to.
@@ -240,7 +251,9 @@ fn classify_service_error(status: u16, code: &str, message: &str, from: &str) ->
             SendOutcome::Permanent(detail)
         }
         _ if status == 429 => SendOutcome::Throttled,
-        _ if status >= 500 || code.contains("InternalFailure") || code.contains("ServiceUnavailable")
+        _ if status >= 500
+            || code.contains("InternalFailure")
+            || code.contains("ServiceUnavailable")
             || code.contains("InternalServiceError") =>
         {
             SendOutcome::Transient(detail)
@@ -288,7 +301,11 @@ mod tests {
     #[test]
     fn service_errors_are_classified_as_the_reference_says() {
         assert_eq!(
-            c(429, "TooManyRequestsException", "Maximum sending rate exceeded."),
+            c(
+                429,
+                "TooManyRequestsException",
+                "Maximum sending rate exceeded."
+            ),
             SendOutcome::Throttled
         );
         assert_eq!(
@@ -300,7 +317,11 @@ mod tests {
             SendOutcome::AccountLevel(AccountIssue::DailyQuotaExhausted, _)
         ));
         assert!(matches!(
-            c(400, "LimitExceededException", "Daily message quota exceeded"),
+            c(
+                400,
+                "LimitExceededException",
+                "Daily message quota exceeded"
+            ),
             SendOutcome::AccountLevel(AccountIssue::DailyQuotaExhausted, _)
         ));
         assert_eq!(
@@ -308,7 +329,11 @@ mod tests {
             SendOutcome::Throttled
         );
         assert!(matches!(
-            c(400, "MessageRejected", "Email address is not verified: jane@x.example"),
+            c(
+                400,
+                "MessageRejected",
+                "Email address is not verified: jane@x.example"
+            ),
             SendOutcome::Permanent(_)
         ));
         assert!(matches!(
@@ -338,7 +363,10 @@ mod tests {
                 "{code}"
             );
         }
-        assert!(matches!(c(500, "InternalFailure", "boom"), SendOutcome::Transient(_)));
+        assert!(matches!(
+            c(500, "InternalFailure", "boom"),
+            SendOutcome::Transient(_)
+        ));
         assert!(matches!(c(503, "", ""), SendOutcome::Transient(_)));
         assert_eq!(c(429, "", ""), SendOutcome::Throttled);
         assert!(matches!(c(403, "Whatever", ""), SendOutcome::Permanent(_)));

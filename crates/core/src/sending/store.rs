@@ -136,7 +136,11 @@ fn run(mut conn: Connection, rx: mpsc::Receiver<Command>, commit_interval: Durat
             oldest_result = Some(Instant::now());
         }
         let due = oldest_result.is_some_and(|t| t.elapsed() >= commit_interval);
-        if !marks.is_empty() || !calls.is_empty() || due || disconnected || results.len() >= MAX_GROUP
+        if !marks.is_empty()
+            || !calls.is_empty()
+            || due
+            || disconnected
+            || results.len() >= MAX_GROUP
         {
             let outcome = commit(&mut conn, &results, &marks);
             results.clear();

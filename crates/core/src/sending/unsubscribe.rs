@@ -35,7 +35,11 @@ pub fn signing_key(secrets: &dyn SecretStore, workspace_id: &str) -> Result<Vec<
     let mut key = Vec::with_capacity(KEY_BYTES);
     key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
     key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-    secrets.set(workspace_id, SecretKind::UnsubscribeKey, &STANDARD.encode(&key))?;
+    secrets.set(
+        workspace_id,
+        SecretKind::UnsubscribeKey,
+        &STANDARD.encode(&key),
+    )?;
     Ok(key)
 }
 
@@ -79,7 +83,9 @@ impl UnsubscribeLinks {
             key,
             workspace_id: workspace_id.to_owned(),
             relay_base_url: relay_base_url.trim().trim_end_matches('/').to_owned(),
-            mailto: mailto.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()),
+            mailto: mailto
+                .map(|m| m.trim().to_owned())
+                .filter(|m| !m.is_empty()),
         }
     }
 
@@ -178,7 +184,11 @@ mod tests {
                 email: "jane@example.com".into(),
             })
         );
-        assert_eq!(token, links.token(42, "jane@example.com"), "case-insensitive");
+        assert_eq!(
+            token,
+            links.token(42, "jane@example.com"),
+            "case-insensitive"
+        );
         assert_ne!(token, links.token(43, "jane@example.com"));
 
         let other_key = signing_key(&secrets, "ws-2").unwrap();
@@ -200,7 +210,10 @@ mod tests {
                 "<https://relay.example.com/u/{token}>, <mailto:unsub@acme.example?subject=unsubscribe-{token}>"
             )
         );
-        assert_eq!((n2.as_str(), v2.as_str()), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"));
+        assert_eq!(
+            (n2.as_str(), v2.as_str()),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+        );
         assert!(v1.len() <= 870, "SES header value limit");
     }
 
@@ -213,7 +226,10 @@ mod tests {
         let err = signing_key(&secrets, "ws").unwrap_err();
         assert_eq!(err.code(), "keychain");
         assert_eq!(
-            secrets.get("ws", SecretKind::UnsubscribeKey).unwrap().as_deref(),
+            secrets
+                .get("ws", SecretKind::UnsubscribeKey)
+                .unwrap()
+                .as_deref(),
             Some("not base64!")
         );
     }
