@@ -731,3 +731,30 @@ impl herald_core::sending::Messenger for RateOverride {
         Ok(quota)
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutting_down_leaves_the_campaign_paused_and_a_new_run_finishes_it() {
+    let f = fixture(40, &[]);
+    let double = SesDouble::start();
+    let mut config = config();
+    config.max_rate = Some(40.0);
+    let control = RunControl::new();
+    let closer = control.clone();
+    let stopper = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        closer.shutdown();
+    });
+    let (report, _) = run(&f, &double.endpoint, &config, &control).await;
+    stopper.await.unwrap();
+    assert_eq!(report.status, CampaignStatus::Paused);
+    assert_eq!(report.pause_kind, Some(PauseKind::User));
+    assert!(report.counts.pending > 0, "{:?}", report.counts);
+    assert_eq!(report.counts.sending, 0);
+    assert_eq!(report.counts.sent as usize, double.received_count());
+
+    config.max_rate = None;
+    let (report, _) = run(&f, &double.endpoint, &config, &RunControl::new()).await;
+    assert_eq!(report.status, CampaignStatus::Sent);
+    assert_eq!(report.counts.sent, 40);
+    assert!(double.received_by_address().values().all(|n| *n == 1));
+}
