@@ -758,3 +758,30 @@ async fn shutting_down_leaves_the_campaign_paused_and_a_new_run_finishes_it() {
     assert_eq!(report.counts.sent, 40);
     assert!(double.received_by_address().values().all(|n| *n == 1));
 }
+
+#[test]
+#[ignore = "needs the OS keychain (scripts/desktop-session.sh)"]
+fn the_unsubscribe_key_is_made_once_and_kept_in_the_os_keychain() {
+    use herald_core::secrets::{OsKeychain, SecretKind, SecretStore};
+    let workspace_id = format!("test-unsubscribe-{}", std::process::id());
+    let key = unsubscribe::signing_key(&OsKeychain, &workspace_id).unwrap();
+    assert_eq!(key.len(), 32);
+    assert_eq!(
+        unsubscribe::signing_key(&OsKeychain, &workspace_id).unwrap(),
+        key
+    );
+    let links = UnsubscribeLinks::new(key.clone(), &workspace_id, RELAY, None);
+    let token = links.token(9, "jane@example.com");
+    assert_eq!(unsubscribe::verify(&key, &token).unwrap().campaign_id, 9);
+    OsKeychain
+        .delete(&workspace_id, SecretKind::UnsubscribeKey)
+        .unwrap();
+    assert_ne!(
+        unsubscribe::signing_key(&OsKeychain, &workspace_id).unwrap(),
+        key,
+        "a new key after the old one is removed"
+    );
+    OsKeychain
+        .delete(&workspace_id, SecretKind::UnsubscribeKey)
+        .unwrap();
+}
