@@ -76,6 +76,15 @@ pub enum Error {
         path: PathBuf,
         problems: Vec<FieldError>,
     },
+
+    #[error("There is no campaign with id {0}.")]
+    CampaignNotFound(i64),
+
+    #[error("A campaign that is {from} cannot be {}.", .to.verb())]
+    IllegalTransition {
+        from: crate::campaigns::CampaignStatus,
+        to: crate::campaigns::CampaignStatus,
+    },
 }
 
 /// What went wrong talking to SES, so a front end can point at the right setting.
@@ -126,6 +135,8 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Keychain(_) => "keychain",
             Error::PolicyInvalid { .. } => "policy_invalid",
+            Error::CampaignNotFound(_) => "campaign_not_found",
+            Error::IllegalTransition { .. } => "illegal_transition",
             Error::Ses { kind, .. } => match kind {
                 SesErrorKind::NoCredentials => "ses_no_credentials",
                 SesErrorKind::NoRegion => "ses_no_region",

@@ -1,11 +1,13 @@
 //! herald-core: everything a Herald user can do, with no GUI dependency. The desktop shell
 //! and the `herald` CLI are thin front ends over this crate.
 
+pub mod campaigns;
 pub mod credentials;
 pub mod db;
 pub mod error;
 pub mod policy;
 pub mod secrets;
+pub mod sending;
 pub mod ses;
 pub mod settings;
 pub mod time;

@@ -256,3 +256,150 @@ fn short_reason(err: &CredentialsError) -> String {
     }
     source.to_string()
 }
+
+/// Where SES is with verifying something (an identity, its DKIM, its MAIL FROM domain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum VerificationState {
+    Pending,
+    Success,
+    Failed,
+    TemporaryFailure,
+    NotStarted,
+    /// SES answered with a state this version of Herald does not know.
+    Unknown,
+}
+
+impl VerificationState {
+    fn parse(s: &str) -> Self {
+        match s.to_ascii_uppercase().as_str() {
+            "PENDING" => Self::Pending,
+            "SUCCESS" => Self::Success,
+            "FAILED" => Self::Failed,
+            "TEMPORARY_FAILURE" | "TEMPORARYFAILURE" => Self::TemporaryFailure,
+            "NOT_STARTED" => Self::NotStarted,
+            _ => Self::Unknown,
+        }
+    }
+}
+
+/// A DNS record the identity still needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct DnsRecord {
+    pub name: String,
+    /// CNAME, MX or TXT.
+    pub record_type: String,
+    pub value: String,
+    /// What it is for, in a few words.
+    pub purpose: String,
+}
+
+/// A sender identity as `GetEmailIdentity` reports it, with the DNS records still missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct IdentityStatus {
+    pub identity: String,
+    /// False when SES has no such identity in this region.
+    pub found: bool,
+    /// DOMAIN, EMAIL_ADDRESS or MANAGED_DOMAIN.
+    pub identity_type: Option<String>,
+    pub verified_for_sending: bool,
+    pub verification: Option<VerificationState>,
+    pub dkim_signing_enabled: bool,
+    pub dkim: Option<VerificationState>,
+    pub mail_from_domain: Option<String>,
+    pub mail_from: Option<VerificationState>,
+    pub missing_records: Vec<DnsRecord>,
+}
+
+/// The verification and DKIM status of a domain or address, and the DNS records to publish.
+pub async fn identity_status(connection: &SesConnection, identity: &str) -> Result<IdentityStatus> {
+    connection.identity_status(identity).await
+}
+
+impl SesConnection {
+    /// See [`identity_status`].
+    pub async fn identity_status(&self, identity: &str) -> Result<IdentityStatus> {
+        let identity = identity.trim();
+        let config = self.sdk_config().await?;
+        let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+        let client = aws_sdk_sesv2::Client::new(&config);
+        let out = match client
+            .get_email_identity()
+            .email_identity(identity)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(err) => {
+                let not_found = err
+                    .as_service_error()
+                    .is_some_and(|e| e.code() == Some("NotFoundException"));
+                if not_found {
+                    return Ok(IdentityStatus {
+                        identity: identity.to_owned(),
+                        found: false,
+                        identity_type: None,
+                        verified_for_sending: false,
+                        verification: None,
+                        dkim_signing_enabled: false,
+                        dkim: None,
+                        mail_from_domain: None,
+                        mail_from: None,
+                        missing_records: Vec::new(),
+                    });
+                }
+                return Err(self.call_error(&region, err));
+            }
+        };
+        let domain = identity.rsplit('@').next().unwrap_or(identity).to_owned();
+        let dkim = out.dkim_attributes();
+        let dkim_state = dkim
+            .and_then(|d| d.status())
+            .map(|s| VerificationState::parse(s.as_str()));
+        let mail_from = out.mail_from_attributes();
+        let mail_from_state =
+            mail_from.map(|m| VerificationState::parse(m.mail_from_domain_status().as_str()));
+        let mut missing = Vec::new();
+        if dkim_state != Some(VerificationState::Success) {
+            for token in dkim.map(|d| d.tokens()).unwrap_or_default() {
+                missing.push(DnsRecord {
+                    name: format!("{token}._domainkey.{domain}"),
+                    record_type: "CNAME".into(),
+                    value: format!("{token}.dkim.amazonses.com"),
+                    purpose: "Easy DKIM signature (also verifies the domain)".into(),
+                });
+            }
+        }
+        if let Some(m) = mail_from.filter(|_| mail_from_state != Some(VerificationState::Success)) {
+            missing.push(DnsRecord {
+                name: m.mail_from_domain().to_owned(),
+                record_type: "MX".into(),
+                value: format!("10 feedback-smtp.{region}.amazonses.com"),
+                purpose: "Custom MAIL FROM: bounces come back through SES".into(),
+            });
+            missing.push(DnsRecord {
+                name: m.mail_from_domain().to_owned(),
+                record_type: "TXT".into(),
+                value: "\"v=spf1 include:amazonses.com ~all\"".into(),
+                purpose: "SPF for the custom MAIL FROM domain (SPF alignment for DMARC)".into(),
+            });
+        }
+        Ok(IdentityStatus {
+            identity: identity.to_owned(),
+            found: true,
+            identity_type: out.identity_type().map(|t| t.as_str().to_owned()),
+            verified_for_sending: out.verified_for_sending_status(),
+            verification: out
+                .verification_status()
+                .map(|s| VerificationState::parse(s.as_str())),
+            dkim_signing_enabled: dkim.is_some_and(|d| d.signing_enabled()),
+            dkim: dkim_state,
+            mail_from_domain: mail_from.map(|m| m.mail_from_domain().to_owned()),
+            mail_from: mail_from_state,
+            missing_records: missing,
+        })
+    }
+}

@@ -2,6 +2,8 @@
 //! loopback port, waiting for ports, finding the repository. Nothing here fakes a Herald
 //! component; it only starts the real outside parts the tests talk to.
 
+pub mod ses_double;
+
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -108,6 +110,33 @@ impl SesEmulator {
             _process: process,
         }
     }
+}
+
+impl SesEmulator {
+    /// What the emulator received (`GET /store`): `{"emails": [...], "templates": {...}}`.
+    pub fn store(&self) -> serde_json::Value {
+        let body = http_get(&self.endpoint, "/store");
+        serde_json::from_str(&body).expect("the emulator's store is JSON")
+    }
+}
+
+/// A plain HTTP/1.0 GET on loopback (no client library needed); returns the body.
+pub fn http_get(endpoint: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = TcpStream::connect(host).expect("the server accepts connections");
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("request sent");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("response read");
+    let response = String::from_utf8(response).expect("a UTF-8 response");
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .expect("an HTTP response with a body");
+    assert!(
+        head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+        "{head}"
+    );
+    body.to_owned()
 }
 
 /// Asserts that no file below `dir` contains `needle` (a secret that must stay in the
