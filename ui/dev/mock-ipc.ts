@@ -16,6 +16,7 @@ import type { Settings } from "../src/lib/bindings/Settings";
 import type { SettingsView } from "../src/lib/bindings/SettingsView";
 import type { WorkspaceInfo } from "../src/lib/bindings/WorkspaceInfo";
 import type { WorkspaceSummary } from "../src/lib/bindings/WorkspaceSummary";
+import { templatesMock } from "./mock-templates";
 
 const params = new URLSearchParams(window.location.search);
 const scenario = params.get("scenario");
@@ -258,7 +259,10 @@ mockIPC(async (cmd, payload) => {
       };
       return account;
     }
-    default:
-      fail("unknown", `The mock backend has no command “${cmd}”.`);
+    default: {
+      const out = templatesMock(cmd, args, fail);
+      if (out === undefined) fail("unknown", `The mock backend has no command “${cmd}”.`);
+      return out;
+    }
   }
 });

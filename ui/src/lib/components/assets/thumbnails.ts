@@ -1,0 +1,19 @@
+// Thumbnails come from the backend as data: URLs (the CSP allows img-src data:, so no asset
+// protocol is opened to the workspace folder). They are cached per content hash, so the same
+// image costs one call however often it is shown.
+import { thumbnail, type Asset } from "$lib/api/assets";
+
+const cache = new Map<string, Promise<string | null>>();
+
+export function thumbnailFor(asset: Asset): Promise<string | null> {
+  if (asset.kind !== "image") return Promise.resolve(null);
+  let p = cache.get(asset.hash);
+  if (!p) {
+    p = thumbnail(asset.id).catch(() => {
+      cache.delete(asset.hash);
+      return null;
+    });
+    cache.set(asset.hash, p);
+  }
+  return p;
+}
