@@ -1,6 +1,8 @@
 //! The command tree, one module per domain as in the core and the app.
 
+pub mod assets;
 pub mod settings;
+pub mod templates;
 pub mod workspaces;
 
 use clap::Subcommand;
@@ -45,6 +47,12 @@ pub enum Command {
     /// Talk to Amazon SES with the workspace's settings.
     #[command(subcommand)]
     Ses(settings::SesCommand),
+    /// Email templates: the gallery, your own, rendering and test sends.
+    #[command(subcommand)]
+    Templates(templates::TemplatesCommand),
+    /// The asset library: images and files for templates, and publishing them.
+    #[command(subcommand)]
+    Assets(assets::AssetsCommand),
 }
 
 pub fn run(ctx: &Context, command: Command) -> Result<()> {
@@ -53,5 +61,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Settings(cmd) => settings::run_settings(ctx, cmd),
         Command::Credentials(cmd) => settings::run_credentials(ctx, cmd),
         Command::Ses(cmd) => settings::run_ses(ctx, cmd),
+        Command::Templates(cmd) => templates::run(ctx, cmd),
+        Command::Assets(cmd) => assets::run(ctx, cmd),
     }
 }

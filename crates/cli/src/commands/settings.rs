@@ -14,7 +14,8 @@ pub enum SettingsCommand {
     /// Show every setting of the workspace.
     Show,
     /// Set one setting; an empty VALUE clears it. Keys: from_name, from_address, reply_to,
-    /// postal_address, aws_region, aws_profile, ses_endpoint.
+    /// postal_address, aws_region, aws_profile, ses_endpoint, assets_bucket, assets_prefix,
+    /// assets_public_base_url, s3_endpoint.
     Set { key: String, value: String },
 }
 
