@@ -39,6 +39,8 @@ use crate::workspaces::Workspace;
 pub const MAX_ASSET_BYTES: u64 = 10 * 1024 * 1024;
 /// Largest image side the library decodes (bigger is almost surely a mistake for email).
 pub const MAX_IMAGE_SIDE: u32 = 12_000;
+/// The file types the library takes, as the UI should name them.
+pub const SUPPORTED_TYPES: &[&str] = &["PNG", "JPEG", "GIF", "WebP", "SVG", "PDF"];
 /// Thumbnails fit in a square of this many pixels.
 pub const THUMBNAIL_SIZE: u32 = 320;
 const THUMBS_DIR: &str = "thumbs";
@@ -56,6 +58,7 @@ pub enum AssetKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Asset {
+    #[ts(type = "number")]
     pub id: i64,
     pub sha256: String,
     pub name: String,
@@ -246,6 +249,35 @@ pub fn thumbnail(ws: &Workspace, id: i64) -> Result<(String, Vec<u8>)> {
     let path = ws.dir().join(&relative);
     let bytes = fs::read(&path).map_err(|e| Error::io("read", path, e))?;
     Ok((mime.to_owned(), bytes))
+}
+
+/// Which file of an asset to hand out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AssetVariant {
+    Thumbnail,
+    Original,
+}
+
+/// An asset's thumbnail or file as a `data:` URI, for a UI under a strict CSP. `None` when
+/// the asset has no such file (a thumbnail of a PDF).
+pub fn data_uri(ws: &Workspace, asset: &Asset, variant: AssetVariant) -> Result<Option<String>> {
+    use base64::Engine as _;
+    let (relative, mime) = match variant {
+        AssetVariant::Original => (asset.file.clone(), asset.mime_type.clone()),
+        AssetVariant::Thumbnail => match &asset.thumbnail {
+            Some(t) if t.ends_with(".png") => (t.clone(), "image/png".to_owned()),
+            Some(t) => (t.clone(), "image/jpeg".to_owned()),
+            None => return Ok(None),
+        },
+    };
+    let path = ws.dir().join(relative);
+    let bytes = fs::read(&path).map_err(|e| Error::io("read", path, e))?;
+    Ok(Some(format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )))
 }
 
 /// The bytes of an asset's file and its MIME type.

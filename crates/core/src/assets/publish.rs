@@ -41,6 +41,7 @@ pub struct PublishTarget {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct PublishedAsset {
+    #[ts(type = "number")]
     pub asset_id: i64,
     pub name: String,
     pub key: String,

@@ -55,6 +55,7 @@ impl TemplateKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Template {
+    #[ts(type = "number")]
     pub id: i64,
     pub kind: TemplateKind,
     /// The gallery entry it mirrors (`newsletter`, …); none for the team's own.
@@ -87,6 +88,7 @@ impl Template {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
 pub struct TemplateSummary {
+    #[ts(type = "number")]
     pub id: i64,
     pub kind: TemplateKind,
     pub gallery_key: Option<String>,

@@ -4,7 +4,7 @@ import type { AssetKind } from "./AssetKind";
 /**
  * One asset as the library shows it.
  */
-export type Asset = { id: bigint, sha256: string, name: string, mime_type: string, kind: AssetKind, size_bytes: number, width: number | null, height: number | null, 
+export type Asset = { id: number, sha256: string, name: string, mime_type: string, kind: AssetKind, size_bytes: number, width: number | null, height: number | null, 
 /**
  * '/'-separated folder path; "" is the top level.
  */

@@ -3,7 +3,7 @@
 /**
  * One asset after publishing.
  */
-export type PublishedAsset = { asset_id: bigint, name: string, key: string, url: string, 
+export type PublishedAsset = { asset_id: number, name: string, key: string, url: string, 
 /**
  * False when the object was already in the bucket and nothing was uploaded.
  */

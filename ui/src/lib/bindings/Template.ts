@@ -5,7 +5,7 @@ import type { TemplateKind } from "./TemplateKind";
 /**
  * A stored template with its source.
  */
-export type Template = { id: bigint, kind: TemplateKind, 
+export type Template = { id: number, kind: TemplateKind, 
 /**
  * The gallery entry it mirrors (`newsletter`, …); none for the team's own.
  */

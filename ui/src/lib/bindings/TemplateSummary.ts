@@ -5,4 +5,4 @@ import type { TemplateKind } from "./TemplateKind";
 /**
  * A template as lists show it (no source).
  */
-export type TemplateSummary = { id: bigint, kind: TemplateKind, gallery_key: string | null, name: string, description: string, category: string, subject: string, format: TemplateFormat, updated_at: string, };
+export type TemplateSummary = { id: number, kind: TemplateKind, gallery_key: string | null, name: string, description: string, category: string, subject: string, format: TemplateFormat, updated_at: string, };
