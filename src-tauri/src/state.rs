@@ -1,6 +1,7 @@
 //! What the shell keeps between commands: where workspaces live, the keychain, and the one
 //! open workspace.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use herald_core::secrets::SecretStore;
@@ -12,6 +13,8 @@ pub struct AppState {
     pub home: Home,
     pub secrets: Arc<dyn SecretStore>,
     current: Mutex<Option<Workspace>>,
+    /// The files last dropped on the window, until the UI asks to add them.
+    dropped: Mutex<Vec<PathBuf>>,
 }
 
 impl AppState {
@@ -20,6 +23,7 @@ impl AppState {
             home,
             secrets,
             current: Mutex::new(current),
+            dropped: Mutex::new(Vec::new()),
         }
     }
 
@@ -29,6 +33,16 @@ impl AppState {
         self.current
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Remembers the files of a drop on the window (replacing an earlier, unclaimed drop).
+    pub fn set_dropped(&self, paths: Vec<PathBuf>) {
+        *self.dropped.lock().unwrap_or_else(|p| p.into_inner()) = paths;
+    }
+
+    /// The files of the last drop, once: a second call returns nothing.
+    pub fn take_dropped(&self) -> Vec<PathBuf> {
+        std::mem::take(&mut *self.dropped.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     pub fn current_info(&self) -> Option<WorkspaceInfo> {

@@ -35,6 +35,10 @@ const emptySettings = (): Settings => ({
   aws_region: null,
   aws_profile: null,
   ses_endpoint: null,
+  assets_bucket: null,
+  assets_prefix: null,
+  assets_public_base_url: null,
+  s3_endpoint: null,
 });
 
 let counter = 0;

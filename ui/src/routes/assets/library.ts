@@ -1,5 +1,5 @@
 // The asset library's logic that is not about drawing: the folder tree and upload summaries.
-import type { AssetFolder, UploadReport } from "$lib/api/assets";
+import type { AddOutcome, AssetFolder } from "$lib/api/assets";
 
 export interface FolderNode {
   path: string;
@@ -23,7 +23,7 @@ export function folderTree(folders: AssetFolder[]): FolderNode[] {
       if (!counts.has(p)) counts.set(p, 0);
     }
     const full = parts.join("/");
-    counts.set(full, (counts.get(full) ?? 0) + f.count);
+    counts.set(full, (counts.get(full) ?? 0) + f.asset_count);
   }
   const paths = [...counts.keys()].sort((a, b) => {
     const pa = a.split("/");
@@ -57,15 +57,16 @@ export function visibleFolders(nodes: FolderNode[], collapsed: Set<string>): Fol
   });
 }
 
-/** "2 files added, 1 already in the library, 1 could not be added." */
-export function uploadSummary(report: UploadReport): string {
+/** "2 files added, 1 file was already in the library, 1 file could not be added." */
+export function uploadSummary(outcomes: AddOutcome[]): string {
+  const added = outcomes.filter((o) => o.added && !o.added.duplicate).length;
+  const duplicates = outcomes.filter((o) => o.added?.duplicate).length;
+  const failed = outcomes.filter((o) => o.error).length;
   const parts: string[] = [];
   const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
-  if (report.added.length) parts.push(`${n(report.added.length, "file", "files")} added`);
-  if (report.duplicates.length) {
-    parts.push(`${n(report.duplicates.length, "file was", "files were")} already in the library`);
-  }
-  if (report.failed.length) parts.push(`${n(report.failed.length, "file", "files")} could not be added`);
+  if (added) parts.push(`${n(added, "file", "files")} added`);
+  if (duplicates) parts.push(`${n(duplicates, "file was", "files were")} already in the library`);
+  if (failed) parts.push(`${n(failed, "file", "files")} could not be added`);
   if (!parts.length) return "Nothing was added.";
   const text = parts.join(", ");
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
@@ -79,4 +80,18 @@ export function parseTags(text: string): string[] {
     if (t && !out.some((o) => o.toLowerCase() === t.toLowerCase())) out.push(t);
   }
   return out;
+}
+
+/** The file name of a path as the user gave it, on any platform. */
+export function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}
+
+/** Which tags to add and remove to go from `before` to `after` (ignoring case). */
+export function tagChanges(before: string[], after: string[]): { add: string[]; remove: string[] } {
+  const has = (list: string[], t: string) => list.some((x) => x.toLowerCase() === t.toLowerCase());
+  return {
+    add: after.filter((t) => !has(before, t)),
+    remove: before.filter((t) => !has(after, t)),
+  };
 }

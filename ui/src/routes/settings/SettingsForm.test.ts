@@ -20,6 +20,10 @@ function view(): SettingsView {
       aws_region: "eu-west-1",
       aws_profile: null,
       ses_endpoint: null,
+      assets_bucket: null,
+      assets_prefix: null,
+      assets_public_base_url: null,
+      s3_endpoint: null,
     },
     ses_endpoint_env: null,
     credentials: {

@@ -3,35 +3,38 @@ import type { Asset } from "$lib/api/assets";
 import { LatestOnly, imageSnippet, parseAddresses, sameDraft } from "./editor";
 
 const asset = (over: Partial<Asset> = {}): Asset => ({
-  id: "a1",
+  id: 1 as Asset["id"],
+  sha256: "h",
   name: "spring_hero-image.png",
+  mime_type: "image/png",
   kind: "image",
-  mime: "image/png",
-  size: 1000,
+  size_bytes: 1000,
   width: 1280,
   height: 800,
-  folder: null,
+  folder: "",
   tags: [],
-  hash: "h",
-  reference: "asset:h.png",
   created_at: "",
+  reference: "assets/h.png",
+  file: "assets/h.png",
+  thumbnail: null,
+  published_key: null,
   ...over,
 });
 
 describe("imageSnippet", () => {
   it("writes an img for HTML, capped at the email width, with a readable alt", () => {
     expect(imageSnippet(asset(), "html")).toBe(
-      '<img src="asset:h.png" alt="spring hero image" width="600" style="display:block;max-width:100%;height:auto;border:0" />',
+      '<img src="assets/h.png" alt="spring hero image" width="600" style="display:block;max-width:100%;height:auto;border:0" />',
     );
   });
   it("writes an mj-image for MJML and keeps small images at their size", () => {
     expect(imageSnippet(asset({ width: 120 }), "mjml")).toBe(
-      '<mj-image src="asset:h.png" alt="spring hero image" width="120px" />',
+      '<mj-image src="assets/h.png" alt="spring hero image" width="120px" />',
     );
   });
   it("escapes quotes in names", () => {
     expect(imageSnippet(asset({ name: 'a"b.png', width: null }), "mjml")).toBe(
-      '<mj-image src="asset:h.png" alt="a&quot;b" />',
+      '<mj-image src="assets/h.png" alt="a&quot;b" />',
     );
   });
 });

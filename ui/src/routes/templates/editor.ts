@@ -1,7 +1,7 @@
 // The template editor's logic that is not about drawing: drafts, the debounced preview,
 // test-send addresses and the markup inserted for an image.
 import type { Asset } from "$lib/api/assets";
-import type { SourceFormat, Template, TemplateDraft } from "$lib/api/templates";
+import type { Template, TemplateContent, TemplateDraft, TemplateFormat } from "$lib/api/templates";
 
 export function draftOf(t: Template): TemplateDraft {
   return {
@@ -13,6 +13,10 @@ export function draftOf(t: Template): TemplateDraft {
     format: t.format,
     source: t.source,
   };
+}
+
+export function contentOf(d: TemplateDraft): TemplateContent {
+  return { format: d.format, source: d.source, subject: d.subject, preheader: d.preheader };
 }
 
 export function sameDraft(a: TemplateDraft, b: TemplateDraft): boolean {
@@ -32,7 +36,7 @@ function escapeAttr(s: string): string {
 }
 
 /** The markup that puts `asset` into a template of the given format at the cursor. */
-export function imageSnippet(asset: Asset, format: SourceFormat): string {
+export function imageSnippet(asset: Asset, format: TemplateFormat): string {
   const alt = escapeAttr(asset.name.replace(/\.[a-z0-9]+$/i, "").replace(/[-_]+/g, " "));
   const src = escapeAttr(asset.reference);
   // Emails are at most 600px wide; a wider image is shown at 600 and scales down on phones.
@@ -136,7 +140,7 @@ export function saveShortcutLabel(platform: string): string {
 }
 
 /** What a new blank template starts with: the required footer is already there. */
-export function starterSource(format: SourceFormat): string {
+export function starterSource(format: TemplateFormat): string {
   if (format === "mjml") {
     return `<mjml>
   <mj-head>

@@ -7,13 +7,13 @@ const cache = new Map<string, Promise<string | null>>();
 
 export function thumbnailFor(asset: Asset): Promise<string | null> {
   if (asset.kind !== "image") return Promise.resolve(null);
-  let p = cache.get(asset.hash);
+  let p = cache.get(asset.sha256);
   if (!p) {
     p = thumbnail(asset.id).catch(() => {
-      cache.delete(asset.hash);
+      cache.delete(asset.sha256);
       return null;
     });
-    cache.set(asset.hash, p);
+    cache.set(asset.sha256, p);
   }
   return p;
 }
