@@ -141,3 +141,57 @@ fn preview_uses_settings_and_the_sample_contact() {
     );
     assert_eq!(p.warnings[0].code, WarningCode::MissingUnsubscribe);
 }
+
+#[test]
+fn every_gallery_template_renders_to_complete_email() {
+    use crate::render::{render_once, warnings, AssetUrls, Recipient};
+    let shared = SharedContext {
+        workspace: RenderWorkspace {
+            from_name: Some("Acme & Co".into()),
+            from_address: Some("news@acme.example".into()),
+            reply_to: None,
+            postal_address: Some("Acme Ltd, 1 Main Street, Springfield".into()),
+        },
+        campaign: None,
+    };
+    assert!(gallery::GALLERY.len() >= 8);
+    let mut keys: Vec<&str> = gallery::GALLERY.iter().map(|g| g.key).collect();
+    keys.dedup();
+    assert_eq!(keys.len(), gallery::GALLERY.len(), "unique keys");
+    for g in gallery::GALLERY {
+        let content = TemplateContent {
+            format: g.format(),
+            source: g.source.into(),
+            subject: g.subject.into(),
+            preheader: g.preheader.into(),
+        };
+        assert!(warnings(&content, &shared.workspace, false).is_empty(), "{}: {:?}", g.key, warnings(&content, &shared.workspace, false));
+        for first_name in [Some("Ana"), None] {
+            let mut contact = RenderContact::sample();
+            contact.first_name = first_name.map(str::to_owned);
+            let recipient = Recipient {
+                contact,
+                unsubscribe_url: "https://relay.example/u/tok123".into(),
+                view_in_browser_url: "https://relay.example/v/tok123".into(),
+            };
+            let m = render_once(&content, &shared, &recipient, &AssetUrls::new())
+                .unwrap_or_else(|e| panic!("{}: {e}", g.key));
+            let html = m.html.to_ascii_lowercase();
+            assert!(html.starts_with("<!doctype html>"), "{}", g.key);
+            assert!(html.trim_end().ends_with("</html>"), "{}", g.key);
+            assert!(html.contains("name=\"color-scheme\""), "{}: color-scheme meta", g.key);
+            assert!(html.contains("prefers-color-scheme: dark"), "{}: dark mode styles", g.key);
+            assert!(html.contains("@media"), "{}: responsive", g.key);
+            assert!(m.html.contains("href=\"https://relay.example/u/tok123\""), "{}: unsubscribe link", g.key);
+            assert!(m.html.contains("Acme Ltd, 1 Main Street, Springfield"), "{}: postal address", g.key);
+            assert!(m.html.contains("Acme &amp; Co") || !g.source.contains("from_name"), "{}: escaped sender", g.key);
+            assert!(m.text.contains("https://relay.example/u/tok123"), "{}: unsubscribe in text", g.key);
+            assert!(m.text.contains("Acme Ltd, 1 Main Street, Springfield"), "{}: postal address in text", g.key);
+            for leftover in ["{{", "{%", "hrldtk", "&lt;"] {
+                assert!(!m.html.contains(leftover) && !m.text.contains(leftover), "{}: {leftover} left over", g.key);
+            }
+            assert!(!m.subject.is_empty() && !m.subject.contains("{{"), "{}", g.key);
+            assert!(html.len() < 100 * 1024, "{}: stays under Gmail's clipping size", g.key);
+        }
+    }
+}
