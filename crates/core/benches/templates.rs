@@ -27,7 +27,10 @@ fn contact(i: usize) -> Recipient {
             status: "subscribed".into(),
             fields: BTreeMap::from([
                 ("company".into(), format!("Company {}", i % 977).into()),
-                ("plan".into(), if i % 3 == 0 { "pro" } else { "free" }.into()),
+                (
+                    "plan".into(),
+                    if i % 3 == 0 { "pro" } else { "free" }.into(),
+                ),
             ]),
         },
         unsubscribe_url: format!("https://relay.example.com/u/{i:08x}?t=6f1c2a9b"),
@@ -84,7 +87,10 @@ fn main() {
     let naive_rate = naive_count as f64 / naive_time.as_secs_f64();
 
     println!("newsletter, {count} contacts, HTML + text + subject, one thread");
-    println!("  compile once:            {:>10.2} ms", compile_time.as_secs_f64() * 1e3);
+    println!(
+        "  compile once:            {:>10.2} ms",
+        compile_time.as_secs_f64() * 1e3
+    );
     println!(
         "  compiled path:           {:>10.0} messages/s ({:.2} s for {count}; {:.1} µs each; {:.1} KB average)",
         compiled_rate,
@@ -96,10 +102,17 @@ fn main() {
         "  naive path (compile each): {:>8.0} messages/s (measured on {naive_count} contacts)",
         naive_rate
     );
-    println!("  speed-up:                {:>10.1}×", compiled_rate / naive_rate);
+    println!(
+        "  speed-up:                {:>10.1}×",
+        compiled_rate / naive_rate
+    );
     let target = 5_000.0;
     println!(
         "  target ≥ {target:.0} messages/s: {}",
-        if compiled_rate >= target { "met" } else { "NOT met" }
+        if compiled_rate >= target {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
 }

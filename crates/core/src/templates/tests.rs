@@ -165,7 +165,12 @@ fn every_gallery_template_renders_to_complete_email() {
             subject: g.subject.into(),
             preheader: g.preheader.into(),
         };
-        assert!(warnings(&content, &shared.workspace, false).is_empty(), "{}: {:?}", g.key, warnings(&content, &shared.workspace, false));
+        assert!(
+            warnings(&content, &shared.workspace, false).is_empty(),
+            "{}: {:?}",
+            g.key,
+            warnings(&content, &shared.workspace, false)
+        );
         for first_name in [Some("Ana"), None] {
             let mut contact = RenderContact::sample();
             contact.first_name = first_name.map(str::to_owned);
@@ -179,19 +184,59 @@ fn every_gallery_template_renders_to_complete_email() {
             let html = m.html.to_ascii_lowercase();
             assert!(html.starts_with("<!doctype html>"), "{}", g.key);
             assert!(html.trim_end().ends_with("</html>"), "{}", g.key);
-            assert!(html.contains("name=\"color-scheme\""), "{}: color-scheme meta", g.key);
-            assert!(html.contains("prefers-color-scheme: dark"), "{}: dark mode styles", g.key);
+            assert!(
+                html.contains("name=\"color-scheme\""),
+                "{}: color-scheme meta",
+                g.key
+            );
+            assert!(
+                html.contains("prefers-color-scheme: dark"),
+                "{}: dark mode styles",
+                g.key
+            );
             assert!(html.contains("@media"), "{}: responsive", g.key);
-            assert!(m.html.contains("href=\"https://relay.example/u/tok123\""), "{}: unsubscribe link", g.key);
-            assert!(m.html.contains("Acme Ltd, 1 Main Street, Springfield"), "{}: postal address", g.key);
-            assert!(m.html.contains("Acme &amp; Co") || !g.source.contains("from_name"), "{}: escaped sender", g.key);
-            assert!(m.text.contains("https://relay.example/u/tok123"), "{}: unsubscribe in text", g.key);
-            assert!(m.text.contains("Acme Ltd, 1 Main Street, Springfield"), "{}: postal address in text", g.key);
+            assert!(
+                m.html.contains("href=\"https://relay.example/u/tok123\""),
+                "{}: unsubscribe link",
+                g.key
+            );
+            assert!(
+                m.html.contains("Acme Ltd, 1 Main Street, Springfield"),
+                "{}: postal address",
+                g.key
+            );
+            assert!(
+                m.html.contains("Acme &amp; Co") || !g.source.contains("from_name"),
+                "{}: escaped sender",
+                g.key
+            );
+            assert!(
+                m.text.contains("https://relay.example/u/tok123"),
+                "{}: unsubscribe in text",
+                g.key
+            );
+            assert!(
+                m.text.contains("Acme Ltd, 1 Main Street, Springfield"),
+                "{}: postal address in text",
+                g.key
+            );
             for leftover in ["{{", "{%", "hrldtk", "&lt;"] {
-                assert!(!m.html.contains(leftover) && !m.text.contains(leftover), "{}: {leftover} left over", g.key);
+                assert!(
+                    !m.html.contains(leftover) && !m.text.contains(leftover),
+                    "{}: {leftover} left over",
+                    g.key
+                );
             }
-            assert!(!m.subject.is_empty() && !m.subject.contains("{{"), "{}", g.key);
-            assert!(html.len() < 100 * 1024, "{}: stays under Gmail's clipping size", g.key);
+            assert!(
+                !m.subject.is_empty() && !m.subject.contains("{{"),
+                "{}",
+                g.key
+            );
+            assert!(
+                html.len() < 100 * 1024,
+                "{}: stays under Gmail's clipping size",
+                g.key
+            );
         }
     }
 }
