@@ -250,13 +250,16 @@ impl CompiledTemplate {
 
         let with_assets = crate::assets::rewrite_refs(source, asset_urls);
         let with_preheader = insert_preheader(content.format, &with_assets, &content.preheader);
-        let tokens = Tokenized::new(&with_preheader);
+        let tokens = Tokenized::new(&with_preheader, content.format);
         let html = match content.format {
             TemplateFormat::Mjml => mjml_to_html(&tokens, source)?,
             TemplateFormat::Html => tokens.text.clone(),
         };
         let inlined = inline_css(&html)?;
-        let text = text::html_to_text(&inlined);
+        // Control tags between table rows only keep their place in an HTML parser as
+        // comments; the text converter would move them, so such templates convert per message.
+        let text_safe = !TABLE_CONTROL.is_match(&inlined);
+        let text = text::html_to_text(&COMMENT_TOKEN.replace_all(&inlined, "$1"));
 
         let html_template = tokens.restore(&inlined);
         let (text_template, text_complete) = tokens.restore_checked(&text);
@@ -266,11 +269,12 @@ impl CompiledTemplate {
             .map_err(|e| map_tera_error(&e, source, TemplatePart::Source))?;
         tera.add_raw_template(SUBJECT, &content.subject)
             .map_err(|e| map_tera_error(&e, &content.subject, TemplatePart::Subject))?;
-        let text_mode = if text_complete && tera.add_raw_template(TEXT, &text_template).is_ok() {
-            TextMode::Compiled
-        } else {
-            TextMode::PerRecipient
-        };
+        let text_mode =
+            if text_safe && text_complete && tera.add_raw_template(TEXT, &text_template).is_ok() {
+                TextMode::Compiled
+            } else {
+                TextMode::PerRecipient
+            };
         Ok(Self {
             tera,
             base: shared.base(),
@@ -803,17 +807,39 @@ struct Tokenized {
 
 static TERA_TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?s)\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}").expect("valid regex"));
-static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"hrldtk(\d+)x").expect("valid regex"));
+static TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<!--\s*hrldtk(\d+)x\s*-->|hrldtk(\d+)x").expect("valid regex"));
+static COMMENT_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<!--\s*(hrldtk\d+x)\s*-->").expect("valid regex"));
+static TABLE_CONTROL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:</t[dh]>|<(?:/?(?:tr|tbody|thead|tfoot)|table)\b[^>]*>)\s*<!--\s*hrldtk\d+x\s*-->|<!--\s*hrldtk\d+x\s*-->\s*<(?:/?(?:tr|tbody|thead|tfoot|table)|t[dh])\b",
+    )
+    .expect("valid regex")
+});
 
 impl Tokenized {
-    fn new(source: &str) -> Self {
+    /// In HTML, control tags and comments outside a tag become HTML comments, which an HTML
+    /// parser leaves in place even between table rows. (MJML drops comments; its structure
+    /// has no tables for them to fall out of.)
+    fn new(source: &str, format: TemplateFormat) -> Self {
         let mut text = String::with_capacity(source.len());
         let mut originals = Vec::new();
         let mut spans = Vec::new();
         let mut last = 0;
         for m in TERA_TAG.find_iter(source) {
             text.push_str(&source[last..m.start()]);
-            let token = format!("hrldtk{}x", originals.len());
+            let inside_tag = match (text.rfind('<'), text.rfind('>')) {
+                (Some(open), Some(close)) => open > close,
+                (Some(_), None) => true,
+                _ => false,
+            };
+            let control = !m.as_str().starts_with("{{");
+            let token = if format == TemplateFormat::Html && control && !inside_tag {
+                format!("<!--hrldtk{}x-->", originals.len())
+            } else {
+                format!("hrldtk{}x", originals.len())
+            };
             spans.push((text.len(), token.len(), m.start(), m.len()));
             text.push_str(&token);
             originals.push(m.as_str().to_owned());
@@ -836,7 +862,8 @@ impl Tokenized {
     fn restore_checked(&self, text: &str) -> (String, bool) {
         let mut seen = vec![0u32; self.originals.len()];
         let restored = TOKEN.replace_all(text, |caps: &regex::Captures| {
-            match caps[1]
+            let index = caps.get(1).or(caps.get(2)).map_or("", |m| m.as_str());
+            match index
                 .parse::<usize>()
                 .ok()
                 .and_then(|i| self.originals.get(i).map(|o| (i, o)))

@@ -283,9 +283,42 @@ fn variables_are_listed() {
 
 #[test]
 fn offsets_map_back_through_tokens() {
-    let t = Tokenized::new("ab{{ long_variable_name }}cd");
+    let t = Tokenized::new("ab{{ long_variable_name }}cd", TemplateFormat::Html);
     assert_eq!(t.text, "abhrldtk0xcd");
     assert_eq!(t.original_offset(1), 1);
     assert_eq!(t.original_offset(4), 2);
     assert_eq!(t.original_offset(10), 26);
+}
+
+#[test]
+fn control_tags_between_table_rows_stay_in_place() {
+    let content = html(
+        "<table><tr><td>Top</td></tr>{% if contact.first_name %}<tr><td>Hi {{ first_name }}</td></tr>{% endif %}<tr><td>Bottom</td></tr></table>\n<a href=\"{{ unsubscribe_url }}\">u</a>",
+    );
+    let compiled = CompiledTemplate::compile(&content, &shared(), &AssetUrls::new()).unwrap();
+    let with = compiled.render(&recipient(Some("Alex"))).unwrap();
+    let without = compiled.render(&recipient(None)).unwrap();
+    let top = with.html.find("Top").unwrap();
+    let hi = with.html.find("Hi Alex").expect("the row is there");
+    assert!(
+        top < hi && hi < with.html.find("Bottom").unwrap(),
+        "{}",
+        with.html
+    );
+    assert!(!without.html.contains("Hi "), "{}", without.html);
+    assert!(
+        with.text.contains("Hi Alex") && !without.text.contains("Hi "),
+        "{} / {}",
+        with.text,
+        without.text
+    );
+
+    let in_cell = html("<table><tr><td>{% if contact.first_name %}Hi {{ first_name }}{% endif %}</td></tr></table>");
+    let compiled = CompiledTemplate::compile(&in_cell, &shared(), &AssetUrls::new()).unwrap();
+    assert_eq!(compiled.text_mode, TextMode::Compiled);
+    assert!(compiled
+        .render(&recipient(Some("Alex")))
+        .unwrap()
+        .text
+        .contains("Hi Alex"));
 }
