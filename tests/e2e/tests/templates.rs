@@ -174,6 +174,10 @@ fn templates_scenario(s: &Session) {
     s.wait_for("two images to pick from", || {
         (s.find_all("insert-image-option").len() == 2).then_some(())
     });
+    s.fill("insert-image-search", "autumn");
+    s.wait_for("only the hero image", || {
+        (s.find_all("insert-image-option").len() == 1).then_some(())
+    });
     shot(s, "templates-09-insert-image");
     s.click("insert-image-option");
     wait_preview(s, "data:image/png;base64,");
@@ -194,6 +198,7 @@ fn templates_scenario(s: &Session) {
     wait_frames(s);
     shot(s, "templates-10-editor-mobile");
     s.click("preview-desktop");
+    select_in_source(s, "<mj-image src=\"assets/", Some(0));
     wait_frames(s);
     shot(s, "templates-11-editor-saved");
 
