@@ -1,8 +1,9 @@
 //! The templates and assets scenario, in the real app: upload two images into a folder (and
 //! one file the library refuses), tag one and filter by the tag; open the gallery, start from
 //! a prebuilt template, edit its text and see the preview change, insert the uploaded image
-//! from the library, preview as a chosen contact, save with Ctrl+S, then leave with unsaved
-//! changes and save from the guard. Finally the workspace database is read back.
+//! from the library, preview as a chosen contact, save with Ctrl+S, send a test through the
+//! SES emulator, then leave with unsaved changes and save from the guard. Finally the
+//! workspace database and the emulator's store are read back.
 //!
 //! The native file dialog cannot be driven by WebDriver: `HERALD_E2E_PICK_FILES` makes
 //! "Upload files" add the files it names instead (see src-tauri/src/commands/assets.rs).
@@ -12,7 +13,8 @@ use std::path::{Path, PathBuf};
 use herald_core::templates::{self, TemplateFilter, TemplateKind};
 use herald_core::workspaces::Home;
 use herald_e2e::{app_binary, Driver, Session};
-use serde_json::json;
+use herald_test_support::{fake_access_key_id, SesEmulator};
+use serde_json::{json, Value};
 
 const WORKSPACE: &str = "Acme Coffee";
 const NEW_HEADLINE: &str = "our autumn roasts are here";
@@ -26,10 +28,20 @@ fn gallery_editor_preview_and_asset_library() {
     let logo = write(files.path(), "acme-logo.png", &png(240, 240, logo_pixel));
     let notes = write(files.path(), "notes.txt", b"not an image");
     let picked = std::env::join_paths([&hero, &logo, &notes]).unwrap();
+    let ses = SesEmulator::start();
+    let access_key_id = fake_access_key_id("HERALDE2ETPL0001");
+    // Credentials from the environment, so the test send needs no keychain.
     let driver = Driver::start(&[
         ("HERALD_HOME", home.path().to_str().unwrap()),
         ("HERALD_E2E_PICK_FILES", picked.to_str().unwrap()),
         ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_CONFIG_FILE", "/nonexistent/herald-e2e/config"),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/herald-e2e/credentials",
+        ),
+        ("AWS_ACCESS_KEY_ID", &access_key_id),
+        ("AWS_SECRET_ACCESS_KEY", "e2e-emulator-does-not-check-this"),
     ]);
     let s = driver.launch(&app_binary());
 
@@ -45,12 +57,33 @@ fn gallery_editor_preview_and_asset_library() {
         "Acme Coffee Ltd, 12 Roastery Lane, Bristol BS1 4DJ, UK",
     );
     s.fill("settings-from_name", "Acme Coffee");
+    s.fill("settings-from_address", "news@acme-coffee.example");
+    s.fill("settings-aws_region", "eu-west-1");
+    s.click("settings-advanced-toggle");
+    s.fill("settings-ses_endpoint", &ses.endpoint);
     s.click("settings-save");
     s.find("settings-saved");
 
     assets_scenario(&s);
     templates_scenario(&s);
     s.quit();
+
+    // The test send reached SES: one message per address, personalised for the chosen contact.
+    let store: Value = reqwest::blocking::get(format!("{}/store", ses.endpoint))
+        .unwrap()
+        .json()
+        .unwrap();
+    let emails = store["emails"].as_array().unwrap();
+    assert_eq!(emails.len(), 2, "{store}");
+    for (email, to) in emails.iter().zip(["maria@example.com", "team@example.com"]) {
+        assert_eq!(email["destination"]["to"][0], to);
+        assert!(email["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("[Test] Acme Coffee monthly"));
+        let html = email["body"]["html"].as_str().unwrap();
+        assert!(html.contains("Hello Jamie") && html.contains(NEW_HEADLINE));
+    }
 
     // What the user saved is in the workspace, image reference included.
     let ws = Home::at(home.path()).open(WORKSPACE).unwrap();
@@ -165,7 +198,9 @@ fn templates_scenario(s: &Session) {
     shot(s, "templates-08-editor-error");
     select_in_source(s, "{{ contact.nickname | upper }}", None);
     s.type_text("template-source", NEW_HEADLINE);
-    s.wait_for("the error to go", || (!s.exists("template-error")).then_some(()));
+    s.wait_for("the error to go", || {
+        (!s.exists("template-error")).then_some(())
+    });
 
     // Insert the uploaded image after the intro paragraph.
     select_in_source(s, "A short read with the stories", Some(1));
@@ -202,17 +237,32 @@ fn templates_scenario(s: &Session) {
     wait_frames(s);
     shot(s, "templates-11-editor-saved");
 
+    // A test send of what is in the editor, to two addresses, through the SES emulator.
+    s.click("test-send-open");
+    s.fill("test-send-to", "maria@example.com, not-an-address");
+    s.click("test-send-submit");
+    s.wait_text("test-send-to-error", "not-an-address");
+    s.fill("test-send-to", "maria@example.com, team@example.com");
+    s.click("test-send-submit");
+    let results = s.wait_text("test-send-results", "team@example.com");
+    assert_eq!(results.matches("— sent").count(), 2, "{results}");
+    shot(s, "templates-12-test-send");
+    s.click("test-send-done");
+
     // Leaving with unsaved changes asks first; "Save and leave" keeps them.
-    s.fill("template-subject", "Autumn news for {{ contact.first_name }}");
+    s.fill(
+        "template-subject",
+        "Autumn news for {{ contact.first_name }}",
+    );
     s.wait_text("preview-subject", "Autumn news for Jamie");
     s.click("editor-back");
     s.find("unsaved-dialog");
-    shot(s, "templates-12-unsaved-guard");
+    shot(s, "templates-13-unsaved-guard");
     s.click("unsaved-save");
     s.wait_text("template-card", "Newsletter (copy)");
     s.wait_text("template-card", "Autumn news for");
     wait_frames(s);
-    shot(s, "templates-13-gallery-with-mine");
+    shot(s, "templates-14-gallery-with-mine");
 }
 
 /// Selects `needle` in the code editor, or with `Some(n)` puts the caret at the end of the
