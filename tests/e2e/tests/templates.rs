@@ -2,8 +2,9 @@
 //! one file the library refuses), tag one and filter by the tag; open the gallery, start from
 //! a prebuilt template, edit its text and see the preview change, insert the uploaded image
 //! from the library, preview as a chosen contact, save with Ctrl+S, send a test through the
-//! SES emulator, then leave with unsaved changes and save from the guard. Finally the
-//! workspace database and the emulator's store are read back.
+//! SES emulator, then leave with unsaved changes and save from the guard; deleting the image
+//! the template uses is refused with the template's name. Finally the workspace database and
+//! the emulator's store are read back.
 //!
 //! The native file dialog cannot be driven by WebDriver: `HERALD_E2E_PICK_FILES` makes
 //! "Upload files" add the files it names instead (see src-tauri/src/commands/assets.rs).
@@ -66,6 +67,7 @@ fn gallery_editor_preview_and_asset_library() {
 
     assets_scenario(&s);
     templates_scenario(&s);
+    delete_used_asset_is_refused(&s);
     s.quit();
 
     // The test send reached SES: one message per address, personalised for the chosen contact.
@@ -263,6 +265,26 @@ fn templates_scenario(s: &Session) {
     s.wait_text("template-card", "Autumn news for");
     wait_frames(s);
     shot(s, "templates-14-gallery-with-mine");
+}
+
+/// Deleting an image a template uses names the template and asks again; cancel keeps it.
+fn delete_used_asset_is_refused(s: &Session) {
+    s.click("nav-assets");
+    s.fill("asset-search", "autumn");
+    s.wait_for("only the hero image", || {
+        (s.find_all("asset-card").len() == 1).then_some(())
+    });
+    s.click("asset-card");
+    s.find("asset-details");
+    s.click("asset-delete");
+    s.click("asset-delete-confirm");
+    s.wait_text("asset-in-use", "Newsletter (copy)");
+    s.wait_text("asset-delete-confirm", "Delete anyway");
+    shot(s, "templates-15-delete-used-asset");
+    s.click("asset-delete-cancel");
+    s.wait_for("the dialog to close", || {
+        (!s.exists("asset-in-use")).then_some(())
+    });
 }
 
 /// Selects `needle` in the code editor, or with `Some(n)` puts the caret at the end of the
