@@ -7,9 +7,13 @@ cd "$(dirname "$0")/.."
 . scripts/env.sh
 export HERALD_BENCH_CONTACTS="${1:-100000}"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
-# One core: the render loop is single-threaded; taskset keeps the OS from spreading it.
-if command -v taskset >/dev/null 2>&1; then
-  taskset -c 0 cargo bench -p herald-core --bench templates
-else
-  cargo bench -p herald-core --bench templates
-fi
+# The AWS SDKs are not on the render path; building them unoptimised only saves minutes.
+fast_build=()
+for pkg in aws-sdk-s3 aws-sdk-sesv2 aws-sdk-sts aws-sdk-sso aws-sdk-ssooidc; do
+  fast_build+=(--config "profile.bench.package.$pkg.opt-level=0")
+done
+cargo bench -p herald-core --bench templates "${fast_build[@]}" --no-run
+# One core: the render loop is single-threaded; taskset keeps it on one CPU.
+runner=()
+command -v taskset >/dev/null 2>&1 && runner=(taskset -c 0)
+"${runner[@]}" cargo bench -p herald-core --bench templates "${fast_build[@]}"
