@@ -52,6 +52,17 @@ echo "==> Installing npm packages (ui/, tests/)"
 npm ci --prefix ui --no-audit --no-fund --loglevel=error
 npm ci --prefix tests --no-audit --no-fund --loglevel=error
 
+# moto's S3 server for the asset publishing tests, in a venv of the project's own.
+if [ ! -x tests/.venv/bin/moto_server ]; then
+  echo "==> Installing moto[server] into tests/.venv"
+  command -v python3 >/dev/null 2>&1 || { $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null; }
+  python3 -m venv tests/.venv 2>/dev/null || {
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    python3 -m venv tests/.venv
+  }
+  tests/.venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]==5.*'
+fi
+
 TAURI_DRIVER_VERSION=2.1.0
 # tauri-driver has no --version flag; ask cargo what it installed.
 if ! cargo install --list 2>/dev/null | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then

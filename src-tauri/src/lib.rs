@@ -11,7 +11,7 @@ use std::sync::Arc;
 use herald_core::policy::Policy;
 use herald_core::secrets::OsKeychain;
 use herald_core::workspaces::Home;
-use tauri::Manager;
+use tauri::{DragDropEvent, Manager, WindowEvent};
 
 pub use commands::settings::SettingsView;
 pub use error::CommandError;
@@ -53,6 +53,13 @@ pub fn run() {
             }
             Ok(())
         })
+        .on_window_event(|window, event| {
+            // Dropped files are kept here; the UI then asks to add them (assets_upload_dropped),
+            // so file paths never travel from the web view to the backend.
+            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
+                window.state::<AppState>().set_dropped(paths.clone());
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::workspaces::workspaces_list,
             commands::workspaces::workspaces_current,
@@ -69,6 +76,30 @@ pub fn run() {
             commands::updates::updates_save,
             commands::updates::updates_check,
             commands::updates::updates_install,
+            commands::templates::templates_list,
+            commands::templates::templates_get,
+            commands::templates::templates_create,
+            commands::templates::templates_update,
+            commands::templates::templates_delete,
+            commands::templates::templates_duplicate,
+            commands::templates::templates_preview,
+            commands::templates::templates_sample_contact,
+            commands::templates::templates_test_send,
+            commands::assets::assets_list,
+            commands::assets::assets_folders,
+            commands::assets::assets_tags,
+            commands::assets::assets_limits,
+            commands::assets::assets_upload_dialog,
+            commands::assets::assets_upload_dropped,
+            commands::assets::assets_folder_create,
+            commands::assets::assets_folder_move,
+            commands::assets::assets_move,
+            commands::assets::assets_rename,
+            commands::assets::assets_tag,
+            commands::assets::assets_delete,
+            commands::assets::assets_thumbnail,
+            commands::assets::assets_original,
+            commands::assets::assets_publish,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

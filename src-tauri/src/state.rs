@@ -1,6 +1,7 @@
 //! What the shell keeps between commands: where workspaces live, the keychain, and the one
 //! open workspace.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use herald_core::policy::Policy;
@@ -16,6 +17,8 @@ pub struct AppState {
     /// The IT policy read at start. An invalid policy file is kept as its error: Herald
     /// cannot tell what is locked, so settings cannot be saved until IT fixes it.
     policy: Result<Policy, CommandError>,
+    /// The files last dropped on the window, until the UI asks to add them.
+    dropped: Mutex<Vec<PathBuf>>,
 }
 
 impl AppState {
@@ -25,6 +28,7 @@ impl AppState {
             secrets,
             current: Mutex::new(current),
             policy: Ok(Policy::default()),
+            dropped: Mutex::new(Vec::new()),
         }
     }
 
@@ -44,6 +48,16 @@ impl AppState {
         self.current
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Remembers the files of a drop on the window (replacing an earlier, unclaimed drop).
+    pub fn set_dropped(&self, paths: Vec<PathBuf>) {
+        *self.dropped.lock().unwrap_or_else(|p| p.into_inner()) = paths;
+    }
+
+    /// The files of the last drop, once: a second call returns nothing.
+    pub fn take_dropped(&self) -> Vec<PathBuf> {
+        std::mem::take(&mut *self.dropped.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     pub fn current_info(&self) -> Option<WorkspaceInfo> {

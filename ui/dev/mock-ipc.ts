@@ -21,6 +21,7 @@ import type { UpdatePreferences } from "../src/lib/bindings/UpdatePreferences";
 import type { UpdateStatus } from "../src/lib/bindings/UpdateStatus";
 import type { WorkspaceInfo } from "../src/lib/bindings/WorkspaceInfo";
 import type { WorkspaceSummary } from "../src/lib/bindings/WorkspaceSummary";
+import { templatesMock } from "./mock-templates";
 
 const params = new URLSearchParams(window.location.search);
 const scenario = params.get("scenario");
@@ -40,6 +41,10 @@ const emptySettings = (): Settings => ({
   aws_profile: null,
   ses_endpoint: null,
   relay_url: null,
+  assets_bucket: null,
+  assets_prefix: null,
+  assets_public_base_url: null,
+  s3_endpoint: null,
 });
 
 let counter = 0;
@@ -327,7 +332,11 @@ mockIPC(async (cmd, payload) => {
       await sleep(1500);
       fail("update_install_failed", "The mock backend cannot install updates.");
       break;
-    default:
-      fail("unknown", `The mock backend has no command “${cmd}”.`);
+
+    default: {
+      const out = templatesMock(cmd, args, fail);
+      if (out === undefined) fail("unknown", `The mock backend has no command “${cmd}”.`);
+      return out;
+    }
   }
 });

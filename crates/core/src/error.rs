@@ -85,6 +85,30 @@ pub enum Error {
         from: crate::campaigns::CampaignStatus,
         to: crate::campaigns::CampaignStatus,
     },
+    #[error("There is no template “{0}”.")]
+    TemplateNotFound(String),
+
+    #[error("“{0}” comes with Herald and cannot be changed. Duplicate it to make your own copy.")]
+    TemplateReadOnly(String),
+
+    #[error("{0}")]
+    Template(crate::render::TemplateError),
+
+    #[error("There is no asset “{0}”.")]
+    AssetNotFound(String),
+
+    #[error("{0}")]
+    AssetRejected(String),
+
+    #[error("“{asset}” is used by {}: {}. Remove it from them first, or delete anyway.",
+        if .templates.len() == 1 { "a template" } else { "templates" }, .templates.join(", "))]
+    AssetInUse {
+        asset: String,
+        templates: Vec<String>,
+    },
+
+    #[error("{0}")]
+    Publishing(String),
 }
 
 /// What went wrong talking to SES, so a front end can point at the right setting.
@@ -145,6 +169,13 @@ impl Error {
                 SesErrorKind::Unreachable => "ses_unreachable",
                 SesErrorKind::Service => "ses_service",
             },
+            Error::TemplateNotFound(_) => "template_not_found",
+            Error::TemplateReadOnly(_) => "template_read_only",
+            Error::Template(_) => "template",
+            Error::AssetNotFound(_) => "asset_not_found",
+            Error::AssetRejected(_) => "asset_rejected",
+            Error::AssetInUse { .. } => "asset_in_use",
+            Error::Publishing(_) => "publishing",
         }
     }
 

@@ -11,6 +11,8 @@ use crate::time::now_rfc3339;
 
 /// Environment variable that overrides the SES endpoint (for local emulators and tests).
 pub const SES_ENDPOINT_ENV: &str = "HERALD_SES_ENDPOINT";
+/// Environment variable that overrides the S3 endpoint used to publish assets (tests).
+pub const S3_ENDPOINT_ENV: &str = "HERALD_S3_ENDPOINT";
 
 /// A workspace's settings. `None` means not set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -28,10 +30,19 @@ pub struct Settings {
     pub ses_endpoint: Option<String>,
     /// The team's Herald Relay (events and unsubscribe links), e.g. https://relay.example.com.
     pub relay_url: Option<String>,
+    /// The S3 bucket that publishes assets for recipients' mail clients.
+    pub assets_bucket: Option<String>,
+    /// Optional key prefix inside the bucket, e.g. `herald/`.
+    pub assets_prefix: Option<String>,
+    /// The public URL that serves the bucket (a CDN or the bucket's website); defaults to
+    /// the bucket's own virtual-hosted URL.
+    pub assets_public_base_url: Option<String>,
+    /// Advanced: send S3 calls to this URL instead of AWS.
+    pub s3_endpoint: Option<String>,
 }
 
 /// The settings keys, as `herald settings set KEY VALUE` and the database know them.
-pub const KEYS: [&str; 8] = [
+pub const KEYS: [&str; 12] = [
     "from_name",
     "from_address",
     "reply_to",
@@ -40,6 +51,10 @@ pub const KEYS: [&str; 8] = [
     "aws_profile",
     "ses_endpoint",
     "relay_url",
+    "assets_bucket",
+    "assets_prefix",
+    "assets_public_base_url",
+    "s3_endpoint",
 ];
 
 impl Settings {
@@ -64,6 +79,10 @@ impl Settings {
             "aws_profile" => &self.aws_profile,
             "ses_endpoint" => &self.ses_endpoint,
             "relay_url" => &self.relay_url,
+            "assets_bucket" => &self.assets_bucket,
+            "assets_prefix" => &self.assets_prefix,
+            "assets_public_base_url" => &self.assets_public_base_url,
+            "s3_endpoint" => &self.s3_endpoint,
             _ => return Err(unknown_key(key)),
         })
     }
@@ -78,6 +97,10 @@ impl Settings {
             "aws_profile" => &mut self.aws_profile,
             "ses_endpoint" => &mut self.ses_endpoint,
             "relay_url" => &mut self.relay_url,
+            "assets_bucket" => &mut self.assets_bucket,
+            "assets_prefix" => &mut self.assets_prefix,
+            "assets_public_base_url" => &mut self.assets_public_base_url,
+            "s3_endpoint" => &mut self.s3_endpoint,
             _ => return Err(unknown_key(key)),
         })
     }
@@ -139,9 +162,44 @@ impl Settings {
                 ));
             }
         }
-        if let Some(endpoint) = &self.ses_endpoint {
-            if let Err(reason) = check_endpoint(endpoint) {
-                problems.push(FieldError::new("ses_endpoint", reason));
+        for field in ["ses_endpoint", "s3_endpoint"] {
+            if let Some(endpoint) = self.get(field)? {
+                if let Err(reason) = check_endpoint(endpoint) {
+                    problems.push(FieldError::new(field, reason));
+                }
+            }
+        }
+        if let Some(bucket) = &self.assets_bucket {
+            if !is_bucket_name(bucket) {
+                problems.push(FieldError::new(
+                    "assets_bucket",
+                    "A bucket name is 3–63 lowercase letters, digits, dots and hyphens, like acme-mail-assets.",
+                ));
+            }
+        }
+        if let Some(prefix) = &self.assets_prefix {
+            if prefix.starts_with('/')
+                || prefix.contains("..")
+                || prefix.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                problems.push(FieldError::new(
+                    "assets_prefix",
+                    "A prefix is a folder-like path without spaces, like herald/ (no leading slash).",
+                ));
+            }
+        }
+        if let Some(url) = &self.assets_public_base_url {
+            if let Err(reason) = check_endpoint(url) {
+                problems.push(FieldError::new(
+                    "assets_public_base_url",
+                    reason.replace("endpoint", "public URL"),
+                ));
+            }
+            if self.assets_bucket.is_none() {
+                problems.push(FieldError::new(
+                    "assets_bucket",
+                    "Set the bucket that the public URL serves.",
+                ));
             }
         }
         if let Some(url) = &self.relay_url {
@@ -163,6 +221,29 @@ impl Settings {
             .filter(|v| !v.trim().is_empty())
             .or_else(|| self.ses_endpoint.clone())
     }
+
+    /// The S3 endpoint in force: `HERALD_S3_ENDPOINT` wins over the setting.
+    pub fn effective_s3_endpoint(&self) -> Option<String> {
+        std::env::var(S3_ENDPOINT_ENV)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .or_else(|| self.s3_endpoint.clone())
+    }
+
+    /// Whether assets can be published for recipients.
+    pub fn publishing_configured(&self) -> bool {
+        self.assets_bucket.is_some()
+    }
+}
+
+fn is_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && !name.contains("..")
 }
 
 fn unknown_key(key: &str) -> Error {

@@ -221,6 +221,27 @@ impl Session<'_> {
         }
     }
 
+    /// Types into an element without clearing it first (keys go where its caret is, e.g.
+    /// replacing a selection in a code editor). WebDriver key codes such as `\u{E009}`
+    /// (Control) work.
+    pub fn type_text(&self, testid: &str, text: &str) {
+        let el = self.find(testid);
+        self.cmd(
+            "POST",
+            &format!("/element/{}/value", el.0),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    /// Runs a script in the page (`arguments[0]`, … are `args`) and returns its result.
+    pub fn execute(&self, script: &str, args: Value) -> Value {
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
     pub fn text(&self, testid: &str) -> String {
         self.find(testid);
         self.text_by_testid(testid).unwrap_or_default()

@@ -139,6 +139,37 @@ pub fn http_get(endpoint: &str, path: &str) -> String {
     body.to_owned()
 }
 
+/// moto's server (PyPI `moto[server]`), installed into `tests/.venv` by `scripts/setup.sh`,
+/// running on its own port: S3 for asset publishing tests. Any credentials are accepted.
+pub struct MotoServer {
+    pub endpoint: String,
+    _process: KillOnDrop,
+}
+
+impl MotoServer {
+    pub fn start() -> Self {
+        let bin = repo_root().join("tests/.venv/bin/moto_server");
+        assert!(
+            bin.is_file(),
+            "moto is not installed at {}; run scripts/setup.sh (scripts/test.sh does)",
+            bin.display()
+        );
+        let port = free_port();
+        let child = Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let process = KillOnDrop(child);
+        wait_for_port(port, Duration::from_secs(30), "moto_server");
+        Self {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            _process: process,
+        }
+    }
+}
+
 /// Asserts that no file below `dir` contains `needle` (a secret that must stay in the
 /// keychain), and that there were files to look at.
 pub fn assert_no_file_contains(dir: &Path, needle: &[u8]) {

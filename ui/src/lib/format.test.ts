@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { formatNumber, formatQuota, formatSendRate, isUnlimited, quotaPercent } from "./format";
+import {
+  formatBytes,
+  formatDate,
+  formatNumber,
+  formatQuota,
+  formatSendRate,
+  isUnlimited,
+  quotaPercent,
+} from "./format";
 
 describe("formatNumber", () => {
   it("groups thousands", () => {
@@ -52,5 +60,21 @@ describe("formatSendRate", () => {
     expect(formatSendRate(14)).toBe("14 emails/second");
     expect(formatSendRate(1)).toBe("1 email/second");
     expect(formatSendRate(0.5)).toBe("0.5 emails/second");
+  });
+});
+
+describe("formatBytes", () => {
+  it("uses the unit a file manager would", () => {
+    expect(formatBytes(512)).toBe("512 B");
+    expect(formatBytes(14 * 1024)).toBe("14 KB");
+    expect(formatBytes(3.24 * 1024 * 1024)).toBe("3.2 MB");
+    expect(formatBytes(10 * 1024 * 1024)).toBe("10 MB");
+  });
+});
+
+describe("formatDate", () => {
+  it("keeps text that is not a date", () => {
+    expect(formatDate("soon")).toBe("soon");
+    expect(formatDate("2026-11-27T10:00:00Z")).toMatch(/2026/);
   });
 });

@@ -38,3 +38,23 @@ export function formatQuota(used: number, max: number): string {
 export function formatSendRate(perSecond: number): string {
   return `${formatNumber(perSecond)} ${perSecond === 1 ? "email" : "emails"}/second`;
 }
+
+/** "27 Nov 2026" in the user's locale; the raw text when it is not a date. */
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+}
+
+/** File sizes the way file managers show them: 512 B, 14 KB, 3.2 MB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KB", "MB", "GB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value >= 10 ? Math.round(value) : Math.round(value * 10) / 10} ${units[unit]}`;
+}

@@ -19,28 +19,62 @@ export function parseHash(hash: string): RouteId {
   return routes.find((r) => r.id === id)?.id ?? defaultRoute;
 }
 
-export function href(id: RouteId): string {
-  return `#/${id}`;
+/** The parts after the route id: `#/templates/edit/42` → `["edit", "42"]`. */
+export function parseParams(hash: string): string[] {
+  return hash
+    .replace(/^#\/?/, "")
+    .split("?")[0]
+    .split("/")
+    .slice(1)
+    .filter(Boolean)
+    .map(decodeURIComponent);
+}
+
+export function href(id: RouteId, ...params: string[]): string {
+  return [`#/${id}`, ...params.map(encodeURIComponent)].join("/");
 }
 
 class Router {
   current = $state<RouteId>(defaultRoute);
+  params = $state<string[]>([]);
+  /** Asked before the route changes; returning false keeps the user where they are. */
+  private guard: ((target: string) => boolean) | null = null;
+  private lastHash = "";
 
   constructor() {
     if (typeof window !== "undefined") {
-      this.current = parseHash(window.location.hash);
+      this.read();
       window.addEventListener("hashchange", () => {
-        this.current = parseHash(window.location.hash);
+        if (this.guard && window.location.hash !== this.lastHash && !this.guard(window.location.hash)) {
+          // Put the old hash back without adding a history entry.
+          history.replaceState(null, "", this.lastHash || "#/");
+          return;
+        }
+        this.read();
       });
     }
+  }
+
+  private read(): void {
+    this.lastHash = window.location.hash;
+    this.current = parseHash(window.location.hash);
+    this.params = parseParams(window.location.hash);
+  }
+
+  /** Installs a leave guard (e.g. unsaved changes); returns the function that removes it. */
+  setGuard(guard: (target: string) => boolean): () => void {
+    this.guard = guard;
+    return () => {
+      if (this.guard === guard) this.guard = null;
+    };
   }
 
   get title(): string {
     return routes.find((r) => r.id === this.current)?.title ?? "";
   }
 
-  go(id: RouteId): void {
-    window.location.hash = href(id);
+  go(id: RouteId, ...params: string[]): void {
+    window.location.hash = href(id, ...params);
   }
 }
 

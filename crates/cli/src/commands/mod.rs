@@ -1,7 +1,9 @@
 //! The command tree, one module per domain as in the core and the app.
 
+pub mod assets;
 pub mod policy;
 pub mod settings;
+pub mod templates;
 pub mod workspaces;
 
 use clap::Subcommand;
@@ -49,6 +51,12 @@ pub enum Command {
     /// Talk to Amazon SES with the workspace's settings.
     #[command(subcommand)]
     Ses(settings::SesCommand),
+    /// Email templates: the gallery, your own, rendering and test sends.
+    #[command(subcommand)]
+    Templates(templates::TemplatesCommand),
+    /// The asset library: images and files for templates, and publishing them.
+    #[command(subcommand)]
+    Assets(assets::AssetsCommand),
 }
 
 pub fn run(ctx: &Context, command: Command) -> Result<()> {
@@ -58,5 +66,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Credentials(cmd) => settings::run_credentials(ctx, cmd),
         Command::Ses(cmd) => settings::run_ses(ctx, cmd),
         Command::Policy(cmd) => policy::run(ctx, cmd),
+        Command::Templates(cmd) => templates::run(ctx, cmd),
+        Command::Assets(cmd) => assets::run(ctx, cmd),
     }
 }

@@ -15,8 +15,9 @@ pub enum SettingsCommand {
     /// Show every setting of the workspace.
     Show,
     /// Set one setting; an empty VALUE clears it. Keys: from_name, from_address, reply_to,
-    /// postal_address, aws_region, aws_profile, ses_endpoint, relay_url. Settings the IT
-    /// policy locks cannot be set.
+    /// postal_address, aws_region, aws_profile, ses_endpoint, relay_url, assets_bucket,
+    /// assets_prefix, assets_public_base_url, s3_endpoint. Settings the IT policy locks
+    /// cannot be set.
     Set { key: String, value: String },
 }
 

@@ -19,4 +19,21 @@ ses_endpoint: string | null,
 /**
  * The team's Herald Relay (events and unsubscribe links), e.g. https://relay.example.com.
  */
-relay_url: string | null, };
+relay_url: string | null, 
+/**
+ * The S3 bucket that publishes assets for recipients' mail clients.
+ */
+assets_bucket: string | null, 
+/**
+ * Optional key prefix inside the bucket, e.g. `herald/`.
+ */
+assets_prefix: string | null, 
+/**
+ * The public URL that serves the bucket (a CDN or the bucket's website); defaults to
+ * the bucket's own virtual-hosted URL.
+ */
+assets_public_base_url: string | null, 
+/**
+ * Advanced: send S3 calls to this URL instead of AWS.
+ */
+s3_endpoint: string | null, };
