@@ -1,12 +1,17 @@
 //! herald-core: everything a Herald user can do, with no GUI dependency. The desktop shell
 //! and the `herald` CLI are thin front ends over this crate.
 
+pub mod contacts;
 pub mod credentials;
 pub mod db;
 pub mod error;
+pub mod fields;
 pub mod secrets;
+pub mod segments;
 pub mod ses;
 pub mod settings;
+mod sql;
+pub mod tags;
 pub mod time;
 pub mod workspaces;
 
