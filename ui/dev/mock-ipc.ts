@@ -8,6 +8,7 @@
 //   creds=keychain | profile | keychain-error   credential status to start with
 //   endpoint-env=1       pretend HERALD_SES_ENDPOINT is set
 import { mockIPC } from "@tauri-apps/api/mocks";
+import { contactsCommand } from "./mock-contacts";
 import type { AwsKeyPair } from "../src/lib/bindings/AwsKeyPair";
 import type { CommandError } from "../src/lib/bindings/CommandError";
 import type { CredentialsStatus } from "../src/lib/bindings/CredentialsStatus";
@@ -258,7 +259,10 @@ mockIPC(async (cmd, payload) => {
       };
       return account;
     }
-    default:
-      fail("unknown", `The mock backend has no command “${cmd}”.`);
+    default: {
+      const answer = await contactsCommand(cmd, args, fail);
+      if (answer === undefined) fail("unknown", `The mock backend has no command “${cmd}”.`);
+      return answer;
+    }
   }
-});
+}, { shouldMockEvents: true });

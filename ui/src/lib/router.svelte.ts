@@ -19,28 +19,44 @@ export function parseHash(hash: string): RouteId {
   return routes.find((r) => r.id === id)?.id ?? defaultRoute;
 }
 
-export function href(id: RouteId): string {
-  return `#/${id}`;
+/** What follows the route id: `#/contacts/segments/4` → `["segments", "4"]`. */
+export function parseSubpath(hash: string): string[] {
+  return hash
+    .replace(/^#\/?/, "")
+    .split("?")[0]
+    .split("/")
+    .slice(1)
+    .filter(Boolean)
+    .map(decodeURIComponent);
+}
+
+export function href(id: RouteId, ...sub: (string | number)[]): string {
+  return ["#", id, ...sub.map((s) => encodeURIComponent(String(s)))].join("/");
 }
 
 class Router {
   current = $state<RouteId>(defaultRoute);
+  /** The rest of the path inside the current page, e.g. `["42"]` for a contact. */
+  subpath = $state<string[]>([]);
 
   constructor() {
     if (typeof window !== "undefined") {
-      this.current = parseHash(window.location.hash);
-      window.addEventListener("hashchange", () => {
-        this.current = parseHash(window.location.hash);
-      });
+      this.read();
+      window.addEventListener("hashchange", () => this.read());
     }
+  }
+
+  private read(): void {
+    this.current = parseHash(window.location.hash);
+    this.subpath = parseSubpath(window.location.hash);
   }
 
   get title(): string {
     return routes.find((r) => r.id === this.current)?.title ?? "";
   }
 
-  go(id: RouteId): void {
-    window.location.hash = href(id);
+  go(id: RouteId, ...sub: (string | number)[]): void {
+    window.location.hash = href(id, ...sub);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { href, parseHash } from "./router.svelte";
+import { href, parseHash, parseSubpath } from "./router.svelte";
 
 describe("parseHash", () => {
   it("reads the route from the hash", () => {
@@ -13,5 +13,17 @@ describe("parseHash", () => {
   });
   it("round-trips with href", () => {
     expect(parseHash(href("analytics"))).toBe("analytics");
+  });
+});
+
+describe("parseSubpath", () => {
+  it("reads what follows the route id", () => {
+    expect(parseSubpath("#/contacts")).toEqual([]);
+    expect(parseSubpath("#/contacts/42")).toEqual(["42"]);
+    expect(parseSubpath("#/contacts/segments/7?x=1")).toEqual(["segments", "7"]);
+  });
+  it("round-trips with href, encoding what needs it", () => {
+    expect(href("contacts", "segments", 3)).toBe("#/contacts/segments/3");
+    expect(parseSubpath(href("contacts", "a b/c"))).toEqual(["a b/c"]);
   });
 });
