@@ -756,14 +756,11 @@ pub fn list(conn: &Connection, query: &ContactQuery) -> Result<ContactPage> {
     let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
     let page = query.page.max(1);
     let fields = fields::by_key(conn)?;
-    let columns: Option<Vec<CustomField>> = match &query.columns {
-        None => None,
-        Some(keys) => Some(
-            keys.iter()
-                .filter_map(|k| fields.get(&k.to_lowercase()).cloned())
-                .collect(),
-        ),
-    };
+    let columns: Option<Vec<CustomField>> = query.columns.as_ref().map(|keys| {
+        keys.iter()
+            .filter_map(|k| fields.get(&k.to_lowercase()).cloned())
+            .collect()
+    });
     let mut p = Params::default();
     let filter = filter_sql(conn, query, &mut p)?;
     let total: i64 = conn

@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod db;
 pub mod error;
 pub mod fields;
+pub mod imports;
 pub mod secrets;
 pub mod segments;
 pub mod ses;
