@@ -1,25 +1,51 @@
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import type {
+import type { ColumnMapping } from "$lib/bindings/ColumnMapping";
+import type { Encoding } from "$lib/bindings/Encoding";
+import type { ImportFile } from "$lib/bindings/ImportFile";
+import type { ImportOptions } from "$lib/bindings/ImportOptions";
+import type { ImportPreview } from "$lib/bindings/ImportPreview";
+import type { ImportProgress } from "$lib/bindings/ImportProgress";
+import type { ImportReport } from "$lib/bindings/ImportReport";
+import type { MappingTarget } from "$lib/bindings/MappingTarget";
+import type { OnExisting } from "$lib/bindings/OnExisting";
+import type { PreviewOptions } from "$lib/bindings/PreviewOptions";
+import type { PreviewRow } from "$lib/bindings/PreviewRow";
+import { call } from "./client";
+
+export type {
+  ColumnMapping,
+  Encoding,
+  ImportFile,
   ImportOptions,
   ImportPreview,
   ImportProgress,
   ImportReport,
   MappingTarget,
   OnExisting,
-} from "./provisional";
-import { call } from "./client";
+  PreviewOptions,
+  PreviewRow,
+};
 
-export type { ImportOptions, ImportPreview, ImportProgress, ImportReport, MappingTarget, OnExisting };
+/** The encodings a user can pick when the detected one shows wrong characters. */
+export const encodings: { id: Encoding; label: string }[] = [
+  { id: "utf-8", label: "UTF-8" },
+  { id: "windows-1252", label: "Windows-1252 / Latin-1" },
+  { id: "utf-16le", label: "UTF-16 (little-endian)" },
+  { id: "utf-16be", label: "UTF-16 (big-endian)" },
+];
 
 /** Opens the native file dialog; resolves to null when the user cancels. */
-export const pickImportFile = () => call<ImportPreview | null>("imports_pick");
+export const pickImportFile = () => call<ImportFile | null>("imports_pick");
 
-/** Reads the head of a file (dropped on the window, or chosen before) with an optional encoding. */
-export const previewImport = (path: string, encoding: string | null = null) =>
-  call<ImportPreview>("imports_preview", { path, encoding });
+/** Reads the head of a file (dropped on the window, or chosen before) with these options. */
+export const previewImport = (path: string, options: PreviewOptions = {}) =>
+  call<ImportFile>("imports_preview", { path, options });
 
-/** Runs the import to its end (or cancellation); progress arrives through `onImportProgress`. */
+/**
+ * Runs the import to its end; progress arrives through `onImportProgress`. A cancelled
+ * import rejects with the code `cancelled` and changes nothing.
+ */
 export const runImport = (path: string, options: ImportOptions) =>
   call<ImportReport>("imports_run", { path, options });
 

@@ -1,4 +1,5 @@
-import type { Tag, TagInput } from "./provisional";
+import type { Tag } from "$lib/bindings/Tag";
+import type { TagInput } from "$lib/bindings/TagInput";
 import { call } from "./client";
 
 export type { Tag, TagInput };
@@ -9,4 +10,5 @@ export const createTag = (input: TagInput) => call<Tag>("tags_create", { input }
 
 export const updateTag = (id: number, input: TagInput) => call<Tag>("tags_update", { id, input });
 
-export const deleteTag = (id: number) => call<null>("tags_delete", { id });
+/** Deletes the tag; resolves to how many contacts carried it. */
+export const deleteTag = (id: number) => call<number>("tags_delete", { id });

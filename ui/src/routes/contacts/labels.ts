@@ -57,3 +57,12 @@ export function formatDateTime(iso: string | null | undefined): string {
     minute: "2-digit",
   });
 }
+
+/** A custom value as the list and the detail page show it. */
+export function fieldText(value: boolean | number | string | undefined | null, type?: string): string {
+  if (value === undefined || value === null || value === "") return "";
+  if (typeof value === "boolean") return value ? "Yes" : "No";
+  if (typeof value === "number") return new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 }).format(value);
+  if (type === "date") return formatDate(value);
+  return value;
+}

@@ -1,18 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { CustomField } from "$lib/api/fields";
-import type { MappingTarget } from "$lib/api/imports";
-import {
-  keyFromHeader,
-  mappedPreview,
-  mappingProblems,
-  parseTags,
-  targetFromKey,
-  targetKey,
-} from "./mapping";
+import type { ColumnMapping, MappingTarget } from "$lib/api/imports";
+import { keyFromHeader, mappedPreview, mappingProblems, parseTags, targetFromKey, targetKey } from "./mapping";
 
 const fields: CustomField[] = [
-  { id: 1, key: "plan", label: "Plan", field_type: "choice", required: false, options: ["free"] },
+  { id: 1, key: "plan", label: "Plan", type: "choice", required: false, options: ["free"], position: 1 },
 ];
+
+const cols = (...targets: MappingTarget[]): ColumnMapping[] =>
+  targets.map((target, column) => ({ column, header: `h${column}`, target }));
 
 describe("import mapping", () => {
   it("makes a field key from a header", () => {
@@ -23,45 +19,48 @@ describe("import mapping", () => {
   });
 
   it("round-trips targets through select values", () => {
-    for (const t of [
-      { kind: "ignore" },
-      { kind: "standard", field: "email" },
-      { kind: "custom", key: "plan" },
-    ] as MappingTarget[]) {
+    for (const t of [{ kind: "ignore" }, { kind: "email" }, { kind: "tags" }, { kind: "field", key: "plan" }] as MappingTarget[]) {
       expect(targetFromKey(targetKey(t), "x")).toEqual(t);
     }
     expect(targetFromKey("new", "Shoe Size")).toEqual({
-      kind: "new_custom",
+      kind: "new_field",
       key: "shoe_size",
       label: "Shoe Size",
-      field_type: "text",
+      type: "text",
+      options: [],
     });
+    expect(targetFromKey("nonsense", "x")).toEqual({ kind: "ignore" });
   });
 
-  it("requires an email column and refuses a field mapped twice", () => {
-    const mapping: MappingTarget[] = [
-      { kind: "standard", field: "first_name" },
-      { kind: "standard", field: "first_name" },
-      { kind: "custom", key: "plan" },
-      { kind: "new_custom", key: "plan", label: "Plan", field_type: "text" },
-      { kind: "new_custom", key: "Bad Key", label: "x", field_type: "text" },
-    ];
-    const p = mappingProblems(mapping, fields);
+  it("requires an email column and refuses a field fed by two columns", () => {
+    const p = mappingProblems(
+      cols(
+        { kind: "first_name" },
+        { kind: "first_name" },
+        { kind: "field", key: "plan" },
+        { kind: "new_field", key: "plan", label: "Plan", type: "text", options: [] },
+        { kind: "new_field", key: "Bad Key", label: "x", type: "text", options: [] },
+        { kind: "tags" },
+        { kind: "tags" },
+      ),
+      fields,
+    );
     expect(p.get(-1)).toMatch(/Email/);
-    expect(p.get(1)).toMatch(/Column 1 is already mapped/);
+    expect(p.get(1)).toMatch(/Column 1 is already/);
     expect(p.get(3)).toMatch(/exists/);
     expect(p.get(4)).toMatch(/lower-case/);
     expect(p.has(0)).toBe(false);
-    expect(mappingProblems([{ kind: "standard", field: "email" }], fields).size).toBe(0);
+    expect(p.has(6)).toBe(false);
+    expect(mappingProblems(cols({ kind: "email" }), fields).size).toBe(0);
   });
 
-  it("previews the mapped columns only, trimmed", () => {
-    const preview = mappedPreview(
-      ["E-mail", "Junk", "Plan"],
-      [[" a@x.org ", "zzz", "free"], ["b@x.org"]],
-      [{ kind: "standard", field: "email" }, { kind: "ignore" }, { kind: "custom", key: "plan" }],
-      fields,
-    );
+  it("previews the imported columns only, trimmed", () => {
+    const mapping: ColumnMapping[] = [
+      { column: 0, header: "E-mail", target: { kind: "email" } },
+      { column: 1, header: "Junk", target: { kind: "ignore" } },
+      { column: 2, header: "Plan", target: { kind: "field", key: "plan" } },
+    ];
+    const preview = mappedPreview([[" a@x.org ", "zzz", "free"], ["b@x.org"]], mapping, fields);
     expect(preview.columns).toEqual(["Email ← E-mail", "Plan ← Plan"]);
     expect(preview.rows).toEqual([["a@x.org", "free"], ["b@x.org", ""]]);
   });

@@ -2,26 +2,28 @@
 // an existing custom field, or a custom field created from the column), what is wrong with
 // it, and the first rows as they will be imported.
 import type { CustomField, FieldType } from "$lib/api/fields";
-import type { MappingTarget } from "$lib/api/imports";
+import type { ColumnMapping, MappingTarget } from "$lib/api/imports";
 
-export const standardFields = [
-  { field: "email", label: "Email" },
-  { field: "first_name", label: "First name" },
-  { field: "last_name", label: "Last name" },
-  { field: "status", label: "Status" },
-] as const;
+type Standard = Exclude<MappingTarget["kind"], "ignore" | "field" | "new_field">;
 
-/** A `<select>` value for a target: `ignore`, `std:email`, `custom:plan`, `new`. */
+export const standardTargets: { kind: Standard; label: string }[] = [
+  { kind: "email", label: "Email" },
+  { kind: "first_name", label: "First name" },
+  { kind: "last_name", label: "Last name" },
+  { kind: "full_name", label: "Full name (split into first and last)" },
+  { kind: "status", label: "Status" },
+  { kind: "tags", label: "Tags (separated by , ; or |)" },
+];
+
+/** A `<select>` value for a target: `ignore`, `email`, …, `field:plan`, `new`. */
 export function targetKey(t: MappingTarget): string {
   switch (t.kind) {
-    case "ignore":
-      return "ignore";
-    case "standard":
-      return `std:${t.field}`;
-    case "custom":
-      return `custom:${t.key}`;
-    case "new_custom":
+    case "field":
+      return `field:${t.key}`;
+    case "new_field":
       return "new";
+    default:
+      return t.kind;
   }
 }
 
@@ -39,75 +41,80 @@ export function keyFromHeader(header: string): string {
 
 /** The target a `<select>` value stands for, for column `header`. */
 export function targetFromKey(key: string, header: string): MappingTarget {
-  if (key.startsWith("std:")) return { kind: "standard", field: key.slice(4) };
-  if (key.startsWith("custom:")) return { kind: "custom", key: key.slice(7) };
+  if (key.startsWith("field:")) return { kind: "field", key: key.slice(6) };
   if (key === "new") {
-    return { kind: "new_custom", key: keyFromHeader(header), label: header.trim() || "Column", field_type: "text" };
+    return {
+      kind: "new_field",
+      key: keyFromHeader(header),
+      label: header.trim() || "Column",
+      type: "text",
+      options: [],
+    };
   }
-  return { kind: "ignore" };
+  const standard = standardTargets.find((s) => s.kind === key);
+  return standard ? { kind: standard.kind } : { kind: "ignore" };
 }
 
 export function targetLabel(t: MappingTarget, fields: CustomField[]): string {
   switch (t.kind) {
     case "ignore":
       return "Ignored";
-    case "standard":
-      return standardFields.find((f) => f.field === t.field)?.label ?? t.field;
-    case "custom":
+    case "field":
       return fields.find((f) => f.key === t.key)?.label ?? t.key;
-    case "new_custom":
+    case "new_field":
       return `${t.label} (new field)`;
+    default:
+      return standardTargets.find((s) => s.kind === t.kind)?.label.replace(/ \(.*\)$/, "") ?? t.kind;
   }
 }
 
-/** Problems that stop the import, keyed by column index (-1: the mapping as a whole). */
-export function mappingProblems(
-  mapping: MappingTarget[],
-  fields: CustomField[],
-): Map<number, string> {
+/** Problems that stop the import, keyed by column (-1: the mapping as a whole). */
+export function mappingProblems(mapping: ColumnMapping[], fields: CustomField[]): Map<number, string> {
   const problems = new Map<number, string>();
   const seen = new Map<string, number>();
-  mapping.forEach((t, i) => {
-    if (t.kind === "ignore") return;
-    const id = t.kind === "standard" ? t.field : t.key;
-    const slot = t.kind === "standard" ? `std:${id}` : `custom:${id}`;
-    if (t.kind === "new_custom") {
+  for (const { column: i, target: t } of mapping) {
+    if (t.kind === "ignore") continue;
+    if (t.kind === "new_field") {
       if (!/^[a-z][a-z0-9_]*$/.test(t.key)) {
         problems.set(i, "Keys use lower-case letters, digits and _ and start with a letter.");
       } else if (fields.some((f) => f.key === t.key)) {
         problems.set(i, `A field with the key “${t.key}” exists; map the column to it instead.`);
       } else if (!t.label.trim()) {
         problems.set(i, "Give the new field a label.");
+      } else if (t.type === "choice") {
+        problems.set(i, "Create choice fields under Custom fields first; import the column as text here.");
       }
     }
+    // Tags may come from several columns; every other target takes one column.
+    if (t.kind === "tags") continue;
+    const slot = t.kind === "field" || t.kind === "new_field" ? `field:${t.key}` : t.kind;
     const first = seen.get(slot);
     if (first !== undefined) {
-      if (!problems.has(i)) problems.set(i, `Column ${first + 1} is already mapped to this field.`);
+      if (!problems.has(i)) problems.set(i, `Column ${first + 1} is already imported into this field.`);
     } else {
       seen.set(slot, i);
     }
-  });
-  if (!mapping.some((t) => t.kind === "standard" && t.field === "email")) {
+  }
+  if (!mapping.some((m) => m.target.kind === "email")) {
     problems.set(-1, "Map one column to Email: it is how Herald recognises a contact.");
   }
   return problems;
 }
 
-export function setNewFieldType(t: MappingTarget, fieldType: FieldType): MappingTarget {
-  return t.kind === "new_custom" ? { ...t, field_type: fieldType } : t;
+export function setNewFieldType(t: MappingTarget, type: FieldType): MappingTarget {
+  return t.kind === "new_field" ? { ...t, type } : t;
 }
 
-/** The preview table: one column per mapped target, in file order, ignored columns left out. */
+/** The preview table: one column per imported column, in file order. */
 export function mappedPreview(
-  headers: string[],
   rows: string[][],
-  mapping: MappingTarget[],
+  mapping: ColumnMapping[],
   fields: CustomField[],
 ): { columns: string[]; rows: string[][] } {
-  const used = mapping.map((t, i) => ({ t, i })).filter(({ t }) => t.kind !== "ignore");
+  const used = mapping.filter((m) => m.target.kind !== "ignore");
   return {
-    columns: used.map(({ t, i }) => `${targetLabel(t, fields)} ← ${headers[i] ?? ""}`),
-    rows: rows.map((r) => used.map(({ i }) => (r[i] ?? "").trim())),
+    columns: used.map((m) => `${targetLabel(m.target, fields)} ← ${m.header}`),
+    rows: rows.map((r) => used.map((m) => (r[m.column] ?? "").trim())),
   };
 }
 

@@ -1,14 +1,15 @@
-// The segment builder's editing state and its translation to the stored rule JSON
+// The segment builder's editing state and its translation to the stored rules
 // (docs/segments.md). The editor works on a tree with ids and loose string values; `toRules`
-// turns it into the typed JSON the core compiles, or names what is still missing.
+// turns it into the typed `Rule` the core compiles, or names what is still missing.
+import type { ContactStatus } from "$lib/api/contacts";
 import type { CustomField } from "$lib/api/fields";
-import type { Condition, RuleGroup } from "$lib/api/segments";
+import type { Rule } from "$lib/api/segments";
 import type { Tag } from "$lib/api/tags";
 
-export type ValueKind = "text" | "number" | "date" | "boolean" | "choice" | "status" | "tag";
+export type ValueKind = "text" | "number" | "date" | "boolean" | "choice" | "status" | "tag" | "contactDate";
 
 export interface FieldOption {
-  /** `email`, `status`, `tag`, `created_at`, … or `custom.<key>`. */
+  /** `email`, `first_name`, `last_name`, `status`, `tag`, `created_at`, `updated_at` or `custom.<key>`. */
   id: string;
   label: string;
   kind: ValueKind;
@@ -22,52 +23,54 @@ export interface Operator {
   arity: "none" | "one" | "two" | "days";
 }
 
-const op = (id: string, label: string, arity: Operator["arity"] = "one"): Operator => ({
-  id,
-  label,
-  arity,
-});
+const op = (id: string, label: string, arity: Operator["arity"] = "one"): Operator => ({ id, label, arity });
+
+const textOps = [
+  op("equals", "is"),
+  op("not_equals", "is not"),
+  op("contains", "contains"),
+  op("not_contains", "does not contain"),
+  op("starts_with", "starts with"),
+  op("ends_with", "ends with"),
+  op("is_set", "is set", "none"),
+  op("is_empty", "is empty", "none"),
+];
+const dateOps = [
+  op("in_last_days", "in the last", "days"),
+  op("not_in_last_days", "not in the last", "days"),
+  op("on", "on"),
+  op("before", "before"),
+  op("after", "after"),
+  op("between", "between", "two"),
+];
 
 export const operators: Record<ValueKind, Operator[]> = {
-  text: [
-    op("equals", "is"),
-    op("not_equals", "is not"),
-    op("contains", "contains"),
-    op("not_contains", "does not contain"),
-    op("starts_with", "starts with"),
-    op("is_set", "is set", "none"),
-    op("is_empty", "is empty", "none"),
-  ],
+  text: textOps,
   number: [
     op("equals", "="),
     op("not_equals", "≠"),
     op("greater_than", ">"),
+    op("at_least", "≥"),
     op("less_than", "<"),
+    op("at_most", "≤"),
     op("between", "between", "two"),
     op("is_set", "is set", "none"),
     op("is_empty", "is empty", "none"),
   ],
-  date: [
-    op("in_last_days", "in the last", "days"),
-    op("not_in_last_days", "not in the last", "days"),
-    op("before", "before"),
-    op("after", "after"),
-    op("between", "between", "two"),
+  date: [...dateOps, op("is_set", "is set", "none"), op("is_empty", "is empty", "none")],
+  contactDate: dateOps,
+  boolean: [
+    op("is_true", "is yes", "none"),
+    op("is_false", "is no", "none"),
     op("is_set", "is set", "none"),
     op("is_empty", "is empty", "none"),
   ],
-  boolean: [op("is_true", "is yes", "none"), op("is_false", "is no", "none"), op("is_empty", "is empty", "none")],
-  choice: [
-    op("equals", "is"),
-    op("not_equals", "is not"),
-    op("is_set", "is set", "none"),
-    op("is_empty", "is empty", "none"),
-  ],
-  status: [op("equals", "is"), op("not_equals", "is not")],
+  choice: [op("equals", "is"), op("not_equals", "is not"), op("is_set", "is set", "none"), op("is_empty", "is empty", "none")],
+  status: [op("is", "is"), op("is_not", "is not")],
   tag: [op("has", "has"), op("has_not", "does not have")],
 };
 
-export const statusChoices = ["subscribed", "unsubscribed", "bounced", "complained", "blocked"].map(
+export const statusChoices = (["subscribed", "unsubscribed", "bounced", "complained", "blocked"] as const).map(
   (s) => ({ value: s, label: s[0].toUpperCase() + s.slice(1) }),
 );
 
@@ -79,14 +82,16 @@ export function fieldOptions(fields: CustomField[], tags: Tag[]): FieldOption[] 
     { id: "last_name", label: "Last name", kind: "text" },
     { id: "status", label: "Status", kind: "status", choices: statusChoices },
     { id: "tag", label: "Tag", kind: "tag", choices: tags.map((t) => ({ value: String(t.id), label: t.name })) },
-    { id: "created_at", label: "Created", kind: "date" },
-    { id: "updated_at", label: "Updated", kind: "date" },
-    ...fields.map((f) => ({
-      id: `custom.${f.key}`,
-      label: f.label,
-      kind: (f.field_type === "choice" ? "choice" : f.field_type) as ValueKind,
-      choices: f.options.map((o) => ({ value: o, label: o })),
-    })),
+    { id: "created_at", label: "Created", kind: "contactDate" },
+    { id: "updated_at", label: "Updated", kind: "contactDate" },
+    ...fields.map(
+      (f): FieldOption => ({
+        id: `custom.${f.key}`,
+        label: f.label,
+        kind: f.type,
+        choices: f.type === "choice" ? f.options.map((o) => ({ value: o, label: o })) : undefined,
+      }),
+    ),
   ];
 }
 
@@ -131,103 +136,141 @@ export function operatorOf(field: FieldOption | undefined, opId: string): Operat
   return field ? operators[field.kind].find((o) => o.id === opId) : undefined;
 }
 
-/** Changing the field keeps the operator when it still fits, else takes the field's first. */
+/** Changing the field keeps the operator (and the value) when it still fits, else starts afresh. */
 export function changeField(cond: ConditionNode, field: FieldOption): ConditionNode {
   const keep = operators[field.kind].some((o) => o.id === cond.op);
   const fresh = newCondition(field);
-  return keep
-    ? { ...cond, field: field.id, value: field.choices ? fresh.value : cond.value }
+  return keep && !field.choices
+    ? { ...cond, field: field.id }
     : { ...fresh, id: cond.id };
 }
 
-export type RulesResult =
-  | { ok: true; rules: RuleGroup }
-  | { ok: false; problems: Map<number, string> };
+export type RulesResult = { ok: true; rules: Rule } | { ok: false; problems: Map<number, string> };
 
-function parseValue(kind: ValueKind, raw: string): { value?: unknown; problem?: string } {
+type Parsed = { value?: string | number; problem?: string };
+
+function parseValue(kind: ValueKind, raw: string): Parsed {
   const text = raw.trim();
+  if (kind === "date" || kind === "contactDate") {
+    return /^\d{4}-\d{2}-\d{2}$/.test(text) ? { value: text } : { problem: "Pick a date." };
+  }
   if (!text) return { problem: "Enter a value." };
   if (kind === "number") {
     const n = Number(text.replace(",", "."));
     return Number.isFinite(n) ? { value: n } : { problem: "Enter a number." };
   }
-  if (kind === "date") {
-    return /^\d{4}-\d{2}-\d{2}$/.test(text) ? { value: text } : { problem: "Pick a date." };
-  }
-  if (kind === "tag") {
-    const id = Number(text);
-    return Number.isInteger(id) ? { value: id } : { problem: "Pick a tag." };
-  }
   return { value: text };
 }
 
-function conditionJson(
-  c: ConditionNode,
-  fields: Map<string, FieldOption>,
-): { condition?: Condition; problem?: string } {
+function conditionRule(c: ConditionNode, fields: Map<string, FieldOption>): { rule?: Rule; problem?: string } {
   const field = fields.get(c.field);
-  if (!field) return { problem: "This field no longer exists." };
-  const op = operatorOf(field, c.op);
-  if (!op) return { problem: "Pick a comparison." };
-  switch (op.arity) {
-    case "none":
-      return { condition: { field: c.field, op: op.id } };
-    case "days": {
-      const days = Number(c.value.trim());
-      if (!Number.isInteger(days) || days < 1) return { problem: "Enter a whole number of days." };
-      return { condition: { field: c.field, op: op.id, value: days } };
+  if (!field) return { problem: "This field no longer exists: pick another." };
+  const o = operatorOf(field, c.op);
+  if (!o) return { problem: "Pick a comparison." };
+
+  let days: number | undefined;
+  let a: Parsed = {};
+  let b: Parsed = {};
+  if (o.arity === "days") {
+    days = Number(c.value.trim());
+    if (!Number.isInteger(days) || days < 1) return { problem: "Enter a whole number of days." };
+  } else if (o.arity === "one" || o.arity === "two") {
+    a = parseValue(field.kind, c.value);
+    if (a.problem) return a;
+    if (o.arity === "two") {
+      b = parseValue(field.kind, c.value2);
+      if (b.problem) return b;
     }
-    case "one": {
-      const v = parseValue(field.kind, c.value);
-      return v.problem ? v : { condition: { field: c.field, op: op.id, value: v.value } };
+  }
+
+  switch (field.kind) {
+    case "status":
+      return { rule: { kind: "status", op: o.id as "is" | "is_not", values: [c.value as ContactStatus] } };
+    case "tag": {
+      const tagId = Number(c.value);
+      if (!Number.isInteger(tagId) || tagId <= 0) return { problem: "Pick a tag." };
+      return { rule: { kind: "tag", op: o.id as "has" | "has_not", tag_id: tagId } };
     }
-    case "two": {
-      const a = parseValue(field.kind, c.value);
-      const b = parseValue(field.kind, c.value2);
-      if (a.problem || b.problem) return { problem: a.problem ?? b.problem };
-      return { condition: { field: c.field, op: op.id, value: [a.value, b.value] } };
-    }
+    case "contactDate":
+      return {
+        rule: {
+          kind: c.field as "created_at" | "updated_at",
+          op: o.id as "on",
+          value: a.value as string | undefined,
+          value2: b.value as string | undefined,
+          days,
+        },
+      };
+    default:
+      if (c.field.startsWith("custom.")) {
+        return {
+          rule: { kind: "field", key: c.field.slice(7), op: o.id as "equals", value: a.value, value2: b.value, days },
+        };
+      }
+      return {
+        rule: {
+          kind: c.field as "email" | "first_name" | "last_name",
+          op: o.id as "equals",
+          value: typeof a.value === "string" ? a.value : "",
+        },
+      };
   }
 }
 
-/** The stored JSON for this tree, or every incomplete condition with what it lacks. */
+/** Drops keys whose value is undefined, so the JSON carries only what the condition needs. */
+function clean(rule: Rule): Rule {
+  return Object.fromEntries(Object.entries(rule).filter(([, v]) => v !== undefined)) as Rule;
+}
+
+/** The stored rules for this tree, or every incomplete condition with what it lacks. */
 export function toRules(root: GroupNode, fieldList: FieldOption[]): RulesResult {
   const fields = new Map(fieldList.map((f) => [f.id, f]));
   const problems = new Map<number, string>();
-  const walk = (g: GroupNode): RuleGroup => ({
+  const walk = (g: GroupNode): Rule => ({
+    kind: "group",
     match: g.match,
-    rules: g.children.flatMap((n): (RuleGroup | Condition)[] => {
+    rules: g.children.flatMap((n): Rule[] => {
       if (n.type === "group") return [walk(n)];
-      const r = conditionJson(n, fields);
+      const r = conditionRule(n, fields);
       if (r.problem) problems.set(n.id, r.problem);
-      return r.condition ? [r.condition] : [];
+      return r.rule ? [clean(r.rule)] : [];
     }),
   });
   const rules = walk(root);
   return problems.size ? { ok: false, problems } : { ok: true, rules };
 }
 
-function isGroup(r: RuleGroup | Condition): r is RuleGroup {
-  return Array.isArray((r as RuleGroup).rules);
-}
+const str = (v: unknown) => (v === undefined || v === null ? "" : String(v));
 
 /** The editing tree for stored rules (a saved segment being opened). */
-export function fromRules(rules: RuleGroup): GroupNode {
+export function fromRules(rule: Rule): GroupNode {
+  if (rule.kind !== "group") return newGroup("all", [fromCondition(rule)]);
   return newGroup(
-    rules.match,
-    rules.rules.map((r): Node => {
-      if (isGroup(r)) return fromRules(r);
-      const [a, b] = Array.isArray(r.value) ? r.value : [r.value, ""];
-      return {
-        type: "condition",
-        id: newId(),
-        field: r.field,
-        op: r.op,
-        value: a === undefined || a === null ? "" : String(a),
-        value2: b === undefined || b === null ? "" : String(b),
-      };
-    }),
+    rule.match,
+    rule.rules.map((r) => (r.kind === "group" ? fromRules(r) : fromCondition(r))),
   );
+}
+
+function fromCondition(r: Exclude<Rule, { kind: "group" }>): ConditionNode {
+  const base = { type: "condition" as const, id: newId(), value2: "" };
+  switch (r.kind) {
+    case "status":
+      return { ...base, field: "status", op: r.op, value: r.values[0] ?? "subscribed" };
+    case "tag":
+      return { ...base, field: "tag", op: r.op, value: String(r.tag_id) };
+    case "created_at":
+    case "updated_at":
+      return { ...base, field: r.kind, op: r.op, value: str(r.days ?? r.value), value2: str(r.value2) };
+    case "field":
+      return { ...base, field: `custom.${r.key}`, op: r.op, value: str(r.days ?? r.value), value2: str(r.value2) };
+    case "email":
+    case "first_name":
+    case "last_name":
+      return { ...base, field: r.kind, op: r.op, value: r.value };
+    default:
+      // Conditions the builder cannot edit yet (source, campaign events) show as unknown fields.
+      return { ...base, field: r.kind, op: "", value: "" };
+  }
 }
 
 /** Returns a copy of the tree with `fn` applied to the node with this id. */
