@@ -10,6 +10,7 @@
 //!   `dry_run` does all the work and rolls back. Takes a plain connection so the app can run
 //!   it on a background thread with its own `db::open` connection.
 //! - [`write_failed_rows`]: the rows the report lists as failed, as a CSV to fix and re-import.
+//! - [`mapping_from_json`]: a `column_mapping` JSON (header → target) over the suggestion.
 //!
 //! Memory stays constant: rows are parsed one at a time with `csv_core` into fixed buffers, and
 //! a cell longer than [`MAX_CELL_BYTES`] fails its row instead of growing a buffer.
@@ -1438,4 +1439,88 @@ pub fn parse_for_fuzzing(bytes: &[u8]) -> usize {
         n += 1;
     }
     n
+}
+
+/// Applies a `column_mapping` JSON (the CLI's `--mapping`) to a suggested mapping. The JSON
+/// is either a full list of [`ColumnMapping`]s, or an object from header (case-insensitive)
+/// to a target: `"email"`, `"first_name"`, `"last_name"`, `"full_name"`, `"status"`,
+/// `"tags"`, `"ignore"`, `"field:KEY"`, `"new:KEY:TYPE"`, or a [`MappingTarget`] object.
+/// Headers not named keep their suggestion.
+pub fn mapping_from_json(json: &str, suggested: &[ColumnMapping]) -> Result<Vec<ColumnMapping>> {
+    let bad = |m: String| Error::Validation(vec![FieldError::new("mapping", m)]);
+    if let Ok(list) = serde_json::from_str::<Vec<ColumnMapping>>(json) {
+        return Ok(list);
+    }
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(json).map_err(|e| {
+            bad(format!(
+                "The mapping is not a JSON object of header → field: {e}."
+            ))
+        })?;
+    let mut mapping = suggested.to_vec();
+    for (header, target) in object {
+        let target = match target {
+            serde_json::Value::String(s) => parse_target(&s).ok_or_else(|| {
+                bad(format!(
+                    "“{s}” is not a field to map to; use email, first_name, last_name, full_name, \
+                     status, tags, ignore, field:KEY or new:KEY:TYPE."
+                ))
+            })?,
+            other => serde_json::from_value::<MappingTarget>(other)
+                .map_err(|e| bad(format!("The target of “{header}” is not valid: {e}.")))?,
+        };
+        let column = mapping
+            .iter_mut()
+            .find(|m| m.header.eq_ignore_ascii_case(header.trim()))
+            .ok_or_else(|| bad(format!("The file has no column “{header}”.")))?;
+        // A standard target moves: the column that had it by suggestion is ignored.
+        let is_standard = !matches!(
+            target,
+            MappingTarget::Ignore
+                | MappingTarget::Tags
+                | MappingTarget::Field { .. }
+                | MappingTarget::NewField { .. }
+        );
+        let col = column.column;
+        column.target = target.clone();
+        if is_standard {
+            for m in mapping
+                .iter_mut()
+                .filter(|m| m.column != col && m.target == target)
+            {
+                m.target = MappingTarget::Ignore;
+            }
+        }
+    }
+    Ok(mapping)
+}
+
+fn parse_target(s: &str) -> Option<MappingTarget> {
+    let s = s.trim();
+    Some(match s.to_ascii_lowercase().as_str() {
+        "email" => MappingTarget::Email,
+        "first_name" => MappingTarget::FirstName,
+        "last_name" => MappingTarget::LastName,
+        "full_name" | "name" => MappingTarget::FullName,
+        "status" => MappingTarget::Status,
+        "tags" => MappingTarget::Tags,
+        "ignore" | "" => MappingTarget::Ignore,
+        _ => {
+            if let Some(key) = s.strip_prefix("field:") {
+                MappingTarget::Field {
+                    key: key.trim().to_owned(),
+                }
+            } else if let Some(rest) = s.strip_prefix("new:") {
+                let (key, t) = rest.split_once(':').unwrap_or((rest, "text"));
+                MappingTarget::NewField {
+                    key: key.trim().to_owned(),
+                    label: key.trim().replace('_', " "),
+                    field_type: FieldType::parse(t.trim())?,
+                    options: Vec::new(),
+                }
+            } else {
+                return None;
+            }
+        }
+    })
 }
