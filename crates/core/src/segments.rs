@@ -749,3 +749,11 @@ pub fn delete(conn: &Connection, id: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// The SQL `count` runs for `rules` (values appear only as `?N`). For tests and diagnostics.
+#[doc(hidden)]
+pub fn compiled_sql(conn: &Connection, rules: &Rule) -> Result<String> {
+    let mut p = Params::default();
+    let cond = compile(conn, rules, &mut p)?;
+    Ok(format!("SELECT count(*) FROM contacts c WHERE {cond}"))
+}
