@@ -31,6 +31,36 @@ fn shot(s: &Session<'_>, name: &str) {
     s.screenshot(name);
 }
 
+/// 16 new people and 2 already imported (Lena and Marco, now with another town).
+fn full_list_csv() -> String {
+    let people = [
+        ("Amara", "Okafor", "Lagos"),
+        ("Yuki", "Tanaka", "Osaka"),
+        ("Mateo", "Rossi", "Torino"),
+        ("Chiara", "Ferri", "Bologna"),
+        ("Ibrahim", "Haddad", "Lyon"),
+        ("Sophie", "Wilson", "Leeds"),
+        ("Grace", "Hopper", "Bristol"),
+        ("Alan", "Turing", "Manchester"),
+        ("Ada", "Lovelace", "London"),
+        ("Radia", "Perlman", "Porto"),
+        ("Edsger", "Dijkstra", "Rotterdam"),
+        ("Barbara", "Liskov", "Boston"),
+        ("Hedy", "Lamarr", "Wien"),
+        ("Margaret", "Hamilton", "Paoli"),
+        ("Linus", "Berg", "Helsinki"),
+        ("Frances", "Allen", "Peru"),
+    ];
+    let mut out = String::from("E-mail Address;First Name;Surname;Town;Shoe size\r\n");
+    for (first, last, town) in people {
+        let email = format!("{}.{}@example.org", first.to_lowercase(), last.to_lowercase());
+        out.push_str(&format!("{email};{first};{last};{town};40\r\n"));
+    }
+    out.push_str("LENA.SCHMIDT@example.de;Lena;Schmidt;Köln;39.5\r\n");
+    out.push_str("marco@example.it;Marco;Bianchi;Milano;44\r\n");
+    out
+}
+
 fn wait_count(s: &Session<'_>, expected: &str) {
     s.wait_for(&format!("segment count {expected}"), || {
         (s.text("segment-count") == expected).then_some(())
@@ -190,13 +220,29 @@ fn import_search_edit_fields_and_segments() {
     s.wait_text("contacts-range", "of 1 contact");
     assert!(s.text("contacts-table").contains("lena.schmidt@example.de"));
 
+    // A second file (the team's full list) updates who is already there and adds the rest.
+    fs::write(&csv, full_list_csv()).unwrap();
+    s.click("contacts-import");
+    s.click("import-choose");
+    s.wait_text("import-file-name", "fair-signups.csv");
+    assert_eq!(s.value("import-map-3"), "field:town", "an existing field is matched by label");
+    s.click("import-next");
+    s.fill("import-tags", "Newsletter");
+    s.click("import-start");
+    s.wait_text("import-report-title", "Import finished");
+    assert_eq!(s.text("report-created"), "16");
+    assert_eq!(s.text("report-updated"), "2");
+    assert_eq!(s.text("report-failed"), "0");
+    s.click("import-view-contacts");
+
     // The list as a user keeps it: all contacts, with the Town column shown.
     s.select("contacts-filter-segment", "");
-    s.wait_text("contacts-range", "of 4 contacts");
+    s.wait_text("contacts-range", "of 20 contacts");
     s.click("contacts-columns");
     s.click("column-toggle-custom.town");
-    s.click("contacts-columns");
+    s.click("contacts-columns-done");
     s.wait_text("contacts-table", "Milano");
+    assert!(!s.exists("contacts-columns-menu"));
     shot(&s, "contacts-12-list-with-town");
     s.quit();
 }
