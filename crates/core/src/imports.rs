@@ -1280,6 +1280,9 @@ struct Writer<'c> {
     import_id: i64,
     on_existing: OnExisting,
     now: String,
+    /// The id the next new contact gets: its values are written first, under this id, so
+    /// the contact's search entry is written once, complete (foreign keys are deferred).
+    next_id: i64,
     find: rusqlite::CachedStatement<'c>,
     insert: rusqlite::CachedStatement<'c>,
     value: rusqlite::CachedStatement<'c>,
@@ -1288,15 +1291,21 @@ struct Writer<'c> {
 
 impl<'c> Writer<'c> {
     fn new(conn: &'c Connection, import_id: i64, on_existing: OnExisting) -> Result<Self> {
+        conn.pragma_update(None, "defer_foreign_keys", true)?;
+        let next_id: i64 =
+            conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM contacts", [], |r| {
+                r.get(0)
+            })?;
         Ok(Self {
+            next_id,
             conn,
             import_id,
             on_existing,
             now: now_timestamp(),
             find: conn.prepare_cached("SELECT id FROM contacts WHERE email_key = ?1")?,
             insert: conn.prepare_cached(
-                "INSERT INTO contacts (email, email_key, first_name, last_name, status, source, import_id, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'import', ?6, ?7, ?7)",
+                "INSERT INTO contacts (id, email, email_key, first_name, last_name, status, source, import_id, created_at, updated_at)
+                 VALUES (?8, ?1, ?2, ?3, ?4, ?5, 'import', ?6, ?7, ?7)",
             )?,
             value: conn.prepare_cached(
                 "INSERT INTO contact_values (contact_id, field_id, value) VALUES (?1, ?2, ?3)
@@ -1334,16 +1343,34 @@ impl<'c> Writer<'c> {
                 if let Some(reason) = required_missing(plan, row) {
                     return Err(Error::invalid("row", reason));
                 }
-                self.insert.execute(params![
-                    row.email,
-                    key,
-                    row.first_name.as_deref().unwrap_or(""),
-                    row.last_name.as_deref().unwrap_or(""),
-                    row.status.unwrap_or(ContactStatus::Subscribed).as_str(),
-                    self.import_id,
-                    self.now
-                ])?;
-                (self.conn.last_insert_rowid(), Outcome::Created)
+                let id = self.next_id;
+                let written = (|| -> Result<()> {
+                    for (field_id, value) in &row.values {
+                        self.value.execute(params![id, field_id, value])?;
+                    }
+                    self.insert.execute(params![
+                        row.email,
+                        key,
+                        row.first_name.as_deref().unwrap_or(""),
+                        row.last_name.as_deref().unwrap_or(""),
+                        row.status.unwrap_or(ContactStatus::Subscribed).as_str(),
+                        self.import_id,
+                        self.now,
+                        id
+                    ])?;
+                    Ok(())
+                })();
+                if let Err(e) = written {
+                    // Leave no value behind under an id the next contact will take.
+                    self.conn
+                        .execute("DELETE FROM contact_values WHERE contact_id = ?1", [id])?;
+                    return Err(e);
+                }
+                self.next_id += 1;
+                for tag_id in tag_ids {
+                    self.tag.execute(params![id, tag_id])?;
+                }
+                return Ok(Outcome::Created);
             }
         };
         for (field_id, value) in &row.values {
