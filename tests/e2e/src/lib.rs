@@ -208,6 +208,14 @@ impl Session<'_> {
         self.cmd("POST", &format!("/element/{}/click", el.0), None);
     }
 
+    /// Clicks the `index`-th element with this test id.
+    pub fn click_nth(&self, testid: &str, index: usize) {
+        let el = self.wait_for(&format!("{testid} #{index}"), || {
+            self.find_all(testid).into_iter().nth(index)
+        });
+        self.cmd("POST", &format!("/element/{}/click", el.0), None);
+    }
+
     /// Replaces the text of an input or textarea.
     pub fn fill(&self, testid: &str, text: &str) {
         let el = self.find(testid);
@@ -274,15 +282,33 @@ impl Session<'_> {
         });
         let script = "const e = document.querySelectorAll(arguments[0])[arguments[1]]; \
              if (![...e.options].some(o => o.value === arguments[2])) return null; \
-             e.value = arguments[2]; \
+             e.value = arguments[2]; const chosen = e.value; \
              e.dispatchEvent(new Event('input', { bubbles: true })); \
-             e.dispatchEvent(new Event('change', { bubbles: true })); return e.value;";
+             e.dispatchEvent(new Event('change', { bubbles: true })); return chosen;";
         let got = self.cmd(
             "POST",
             "/execute/sync",
             Some(json!({ "script": script, "args": [selector(testid), index, value] })),
         );
-        assert_eq!(got.as_str(), Some(value), "{testid} #{index} has no option {value}");
+        assert_eq!(
+            got.as_str(),
+            Some(value),
+            "{testid} #{index} has no option {value}"
+        );
+    }
+
+    /// The value of the option labelled `label` in the `<select>` with this test id.
+    pub fn option_value(&self, testid: &str, label: &str) -> Option<String> {
+        let script = "const e = document.querySelector(arguments[0]); \
+             const o = e && [...e.options].find(o => o.textContent.trim() === arguments[1]); \
+             return o ? o.value : null;";
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [selector(testid), label] })),
+        )
+        .as_str()
+        .map(str::to_owned)
     }
 
     /// [`Session::fill`] on the `index`-th element with this test id.

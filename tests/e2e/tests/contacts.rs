@@ -51,14 +51,36 @@ fn full_list_csv() -> String {
         ("Linus", "Berg", "Helsinki"),
         ("Frances", "Allen", "Peru"),
     ];
-    let mut out = String::from("E-mail Address;First Name;Surname;Town;Shoe size\r\n");
-    for (first, last, town) in people {
-        let email = format!("{}.{}@example.org", first.to_lowercase(), last.to_lowercase());
-        out.push_str(&format!("{email};{first};{last};{town};40\r\n"));
+    let statuses = [
+        "subscribed",
+        "subscribed",
+        "unsubscribed",
+        "subscribed",
+        "bounced",
+    ];
+    let tags = ["VIP", "", "Wholesale", "", "VIP|Wholesale", ""];
+    let mut out = String::from("E-mail Address;First Name;Surname;Town;Shoe size;Status;Tags\r\n");
+    for (i, (first, last, town)) in people.into_iter().enumerate() {
+        let email = format!(
+            "{}.{}@example.org",
+            first.to_lowercase(),
+            last.to_lowercase()
+        );
+        let (status, tag) = (statuses[i % statuses.len()], tags[i % tags.len()]);
+        out.push_str(&format!(
+            "{email};{first};{last};{town};40;{status};{tag}\r\n"
+        ));
     }
-    out.push_str("LENA.SCHMIDT@example.de;Lena;Schmidt;Köln;39.5\r\n");
-    out.push_str("marco@example.it;Marco;Bianchi;Milano;44\r\n");
+    out.push_str("LENA.SCHMIDT@example.de;Lena;Schmidt;Köln;39.5;;VIP\r\n");
+    out.push_str("marco@example.it;Marco;Bianchi;Milano;44;;\r\n");
     out
+}
+
+/// The id behind a tag's name, as the bulk "Add tag…" menu offers it.
+fn tag_id(s: &Session<'_>, name: &str) -> String {
+    s.wait_for(&format!("tag {name} in the bulk menu"), || {
+        s.option_value("bulk-tag", name)
+    })
 }
 
 fn wait_count(s: &Session<'_>, expected: &str) {
@@ -96,7 +118,11 @@ fn import_search_edit_fields_and_segments() {
     s.click("contacts-empty-import");
     s.click("import-choose");
     s.wait_text("import-file-name", "fair-signups.csv");
-    assert_eq!(s.value("import-map-0"), "email", "“E-mail Address” is recognised");
+    assert_eq!(
+        s.value("import-map-0"),
+        "email",
+        "“E-mail Address” is recognised"
+    );
     assert_eq!(s.value("import-map-1"), "first_name");
     assert_eq!(s.value("import-map-2"), "last_name");
     // Change the mapping: Town and Shoe size become new custom fields, Notes stays out.
@@ -128,15 +154,23 @@ fn import_search_edit_fields_and_segments() {
             "line {line} is reported: {errors}"
         );
     }
-    assert!(errors.contains("not-an-email"), "the reason names the bad value: {errors}");
+    assert!(
+        errors.contains("not-an-email"),
+        "the reason names the bad value: {errors}"
+    );
     shot(&s, "contacts-04-import-report");
 
     // The failed rows go to a CSV to fix and import again.
     s.click("report-save-failed");
     let failed_csv = saved.join("fair-signups-failed.csv");
-    s.wait_for("the failed rows file", || failed_csv.is_file().then_some(()));
+    s.wait_for("the failed rows file", || {
+        failed_csv.is_file().then_some(())
+    });
     let failed = fs::read_to_string(&failed_csv).unwrap();
-    assert!(failed.contains("not-an-email") && failed.contains("lots"), "{failed}");
+    assert!(
+        failed.contains("not-an-email") && failed.contains("lots"),
+        "{failed}"
+    );
 
     // The contacts are there, tagged.
     s.click("import-view-contacts");
@@ -225,7 +259,13 @@ fn import_search_edit_fields_and_segments() {
     s.click("contacts-import");
     s.click("import-choose");
     s.wait_text("import-file-name", "fair-signups.csv");
-    assert_eq!(s.value("import-map-3"), "field:town", "an existing field is matched by label");
+    assert_eq!(
+        s.value("import-map-3"),
+        "field:town",
+        "an existing field is matched by label"
+    );
+    assert_eq!(s.value("import-map-5"), "status");
+    assert_eq!(s.value("import-map-6"), "tags");
     s.click("import-next");
     s.fill("import-tags", "Newsletter");
     s.click("import-start");
@@ -235,14 +275,33 @@ fn import_search_edit_fields_and_segments() {
     assert_eq!(s.text("report-failed"), "0");
     s.click("import-view-contacts");
 
+    // Tags carry their counts; a bulk action tags a hand-picked selection.
+    s.click("contacts-tab-tags");
+    s.wait_text("tags-list", "VIP");
+    s.click("tag-new");
+    s.fill("tag-name", "Met in person");
+    s.click("tag-save");
+    s.wait_text("tags-list", "Met in person");
+    shot(&s, "contacts-12-tags");
+    s.click("contacts-tab-list");
+    s.wait_text("contacts-range", "of 20 contacts");
+    s.click_nth("select-row", 0);
+    s.click_nth("select-row", 2);
+    s.wait_text("bulk-count", "2 selected");
+    s.select("bulk-tag", &tag_id(&s, "Met in person"));
+    s.wait_text("contacts-notice", "Tagged 2 contacts “Met in person”");
+    shot(&s, "contacts-13-bulk-tag");
+    s.click("contacts-tab-tags");
+    s.wait_text("tags-list", "Met in person 2 contacts");
+
+    s.click("contacts-tab-list");
     // The list as a user keeps it: all contacts, with the Town column shown.
-    s.select("contacts-filter-segment", "");
     s.wait_text("contacts-range", "of 20 contacts");
     s.click("contacts-columns");
     s.click("column-toggle-custom.town");
     s.click("contacts-columns-done");
     s.wait_text("contacts-table", "Milano");
     assert!(!s.exists("contacts-columns-menu"));
-    shot(&s, "contacts-12-list-with-town");
+    shot(&s, "contacts-14-list-with-town");
     s.quit();
 }
