@@ -376,3 +376,98 @@ fn removing_a_field_says_how_many_values_go_and_forgets_them_in_search() {
         0
     );
 }
+
+#[test]
+fn fields_update_reorder_and_refuse_dropping_options_in_use() {
+    let (_d, mut conn) = workspace();
+    let plan = field(&conn, "plan", FieldType::Choice, &["Free", "Pro"], false);
+    let score = field(&conn, "score", FieldType::Number, &[], false);
+    let mut c = input("o@example.com", "", "");
+    c.values
+        .insert("plan".into(), Some(FieldValue::Text("Pro".into())));
+    c.values
+        .insert("score".into(), Some(FieldValue::Number(2.5)));
+    let id = contacts::create(&mut conn, c, ContactSource::Manual)
+        .unwrap()
+        .id;
+
+    let err = fields::update(
+        &conn,
+        plan.id,
+        fields::FieldUpdate {
+            options: Some(vec!["Free".into()]),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.fields()[0].message.contains("Pro"), "{err}");
+    let renamed = fields::update(
+        &conn,
+        plan.id,
+        fields::FieldUpdate {
+            label: Some("Plan level".into()),
+            options: Some(vec!["Free".into(), "Pro".into(), "Team".into()]),
+            required: Some(true),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            renamed.label.as_str(),
+            renamed.options.len(),
+            renamed.required
+        ),
+        ("Plan level", 3, true)
+    );
+    let order: Vec<String> = fields::reorder(&mut conn, &[score.id])
+        .unwrap()
+        .into_iter()
+        .map(|f| f.key)
+        .collect();
+    assert_eq!(order, ["score", "plan"]);
+
+    // Number to text keeps the value as text; text to choice keeps only what fits.
+    let kept = fields::change_type(
+        &mut conn,
+        score.id,
+        FieldTypeChange {
+            field_type: FieldType::Text,
+            options: vec![],
+        },
+    )
+    .unwrap();
+    assert_eq!((kept.converted, kept.lost), (1, 0));
+    assert_eq!(
+        contacts::get(&conn, id).unwrap().values["score"],
+        FieldValue::Text("2.5".into())
+    );
+    assert_eq!(
+        contacts::count(
+            &conn,
+            &ContactQuery {
+                search: Some("2".into()),
+                ..ContactQuery::default()
+            }
+        )
+        .unwrap(),
+        1,
+        "now searchable"
+    );
+    let change = FieldTypeChange {
+        field_type: FieldType::Choice,
+        options: vec!["1".into()],
+    };
+    let preview = fields::preview_change(&conn, score.id, &change).unwrap();
+    assert_eq!(
+        (preview.lost, preview.lost_examples.clone()),
+        (1, vec!["2.5".to_string()])
+    );
+    // A required field must be given on create.
+    let err = contacts::create(
+        &mut conn,
+        input("p@example.com", "", ""),
+        ContactSource::Manual,
+    )
+    .unwrap_err();
+    assert_eq!(err.fields()[0].field, "values.plan");
+}
