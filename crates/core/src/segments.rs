@@ -282,6 +282,7 @@ pub(crate) fn compile(conn: &Connection, rules: &Rule, p: &mut Params) -> Result
         p,
         today: OffsetDateTime::now_utc(),
         conditions: 0,
+        correlated: false,
     };
     compiler.rule(rules, 0)
 }
@@ -291,6 +292,23 @@ struct Compiler<'a> {
     p: &'a mut Params,
     today: OffsetDateTime,
     conditions: usize,
+    /// How a tag or field condition reads its table. The first one in an `all` group is an
+    /// `id IN (…)` over an index, which SQLite uses to pick the candidate rows; after that,
+    /// conditions are correlated `EXISTS` probes on those rows, so a count never builds a
+    /// temporary set of half a million ids. Negations are always `NOT EXISTS`.
+    correlated: bool,
+}
+
+/// Whether a rule is a tag or field condition that can pick the candidate rows.
+fn is_driver(rule: &Rule) -> bool {
+    match rule {
+        Rule::Tag { op, .. } => *op == TagOp::Has,
+        Rule::Field { op, .. } => !matches!(
+            op,
+            FieldOp::NotEquals | FieldOp::NotContains | FieldOp::IsEmpty
+        ),
+        _ => false,
+    }
 }
 
 fn day_start(day: &str) -> std::result::Result<OffsetDateTime, String> {
@@ -347,9 +365,19 @@ impl Compiler<'_> {
                 if rules.is_empty() {
                     return Ok("1".into());
                 }
+                let outer = self.correlated;
                 let mut parts = Vec::with_capacity(rules.len());
                 for r in rules {
+                    if *match_ == Match::Any {
+                        self.correlated = outer;
+                    }
                     parts.push(format!("({})", self.rule(r, depth + 1)?));
+                    if *match_ == Match::All && is_driver(r) {
+                        self.correlated = true;
+                    }
+                }
+                if *match_ == Match::Any {
+                    self.correlated = outer;
                 }
                 parts.join(match match_ {
                     Match::All => " AND ",
@@ -400,11 +428,18 @@ impl Compiler<'_> {
                 crate::tags::get(self.conn, *tag_id).map_err(|_| {
                     invalid("A tag in these rules no longer exists; choose another.")
                 })?;
-                let not = if *op == TagOp::HasNot { "NOT " } else { "" };
-                format!(
-                    "c.id {not}IN (SELECT contact_id FROM contact_tags WHERE tag_id = {})",
-                    p.bind(*tag_id)
-                )
+                let t = p.bind(*tag_id);
+                match (op, self.correlated) {
+                    (TagOp::Has, false) => {
+                        format!("c.id IN (SELECT contact_id FROM contact_tags WHERE tag_id = {t})")
+                    }
+                    (TagOp::Has, true) => format!(
+                        "EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = c.id AND ct.tag_id = {t})"
+                    ),
+                    (TagOp::HasNot, _) => format!(
+                        "NOT EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = c.id AND ct.tag_id = {t})"
+                    ),
+                }
             }
             Rule::Field {
                 key,
@@ -504,15 +539,18 @@ impl Compiler<'_> {
                 .map_err(invalid)?
                 .ok_or_else(|| invalid(format!("Enter a value for {}.", field.label)))
         };
+        let correlated = self.correlated;
         let p = &mut *self.p;
         let f = p.bind(field.id);
         let having = |cond: &str| {
-            format!(
-                "c.id IN (SELECT contact_id FROM contact_values WHERE field_id = {f} AND {cond})"
-            )
+            if correlated {
+                format!("EXISTS (SELECT 1 FROM contact_values v WHERE v.contact_id = c.id AND v.field_id = {f} AND {cond})")
+            } else {
+                format!("c.id IN (SELECT contact_id FROM contact_values WHERE field_id = {f} AND {cond})")
+            }
         };
         let lacking = |cond: &str| {
-            format!("c.id NOT IN (SELECT contact_id FROM contact_values WHERE field_id = {f} AND {cond})")
+            format!("NOT EXISTS (SELECT 1 FROM contact_values v WHERE v.contact_id = c.id AND v.field_id = {f} AND {cond})")
         };
         let text = |v: Option<&FieldValue>| -> Result<String> {
             match v {
