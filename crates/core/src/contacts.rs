@@ -763,9 +763,7 @@ pub fn list(conn: &Connection, query: &ContactQuery) -> Result<ContactPage> {
     });
     let mut p = Params::default();
     let filter = filter_sql(conn, query, &mut p)?;
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM contacts c WHERE {filter}"))?
-        .query_row(p.as_params(), |r| r.get(0))?;
+    let total = count_filtered(conn, query, &filter, &p)?;
     let order = sort_sql(query, &fields, &mut p)?;
     let limit = p.bind(i64::from(page_size));
     let offset = p.bind(i64::from(page - 1) * i64::from(page_size));
@@ -788,6 +786,23 @@ pub fn list(conn: &Connection, query: &ContactQuery) -> Result<ContactPage> {
 pub fn count(conn: &Connection, query: &ContactQuery) -> Result<i64> {
     let mut p = Params::default();
     let filter = filter_sql(conn, query, &mut p)?;
+    count_filtered(conn, query, &filter, &p)
+}
+
+fn count_filtered(
+    conn: &Connection,
+    query: &ContactQuery,
+    filter: &str,
+    p: &Params,
+) -> Result<i64> {
+    let search_only =
+        query.tag_ids.is_empty() && query.statuses.is_empty() && query.segment_id.is_none();
+    if let (true, Some(fts)) = (search_only, query.search.as_deref().and_then(fts_query)) {
+        // The index has exactly one entry per contact (triggers), so it can count alone.
+        return Ok(conn
+            .prepare_cached("SELECT count(*) FROM contacts_fts WHERE contacts_fts MATCH ?1")?
+            .query_row([fts], |r| r.get(0))?);
+    }
     Ok(conn
         .prepare_cached(&format!("SELECT count(*) FROM contacts c WHERE {filter}"))?
         .query_row(p.as_params(), |r| r.get(0))?)
