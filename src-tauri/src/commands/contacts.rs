@@ -2,10 +2,11 @@ use herald_core::contacts::{
     self, BulkAction, BulkResult, Contact, ContactInput, ContactPage, ContactQuery,
     ContactSelection, ContactSource,
 };
+use herald_core::db::{self, OpenMode};
 use tauri::{State, WebviewWindow};
 
 use crate::dialogs;
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -74,6 +75,18 @@ pub async fn contacts_export(
     let Some(path) = dialogs::save_csv(&window, "contacts.csv").await else {
         return Ok(None);
     };
-    state.with_workspace(|ws| contacts::export_csv_to_path(ws.conn(), &selection, &path))?;
-    Ok(Some(path.display().to_string()))
+    // A large export runs on its own connection, so the window keeps answering meanwhile.
+    let db_path = state.with_workspace(|ws| Ok(ws.db_path()))?;
+    let written = path.display().to_string();
+    tauri::async_runtime::spawn_blocking(move || {
+        let conn = db::open(&db_path, OpenMode::Existing)?;
+        contacts::export_csv_to_path(&conn, &selection, &path)
+    })
+    .await
+    .map_err(|e| CommandError {
+        code: "export_crashed".into(),
+        message: format!("The export stopped unexpectedly ({e})."),
+        fields: Vec::new(),
+    })??;
+    Ok(Some(written))
 }

@@ -291,6 +291,12 @@ fn import_search_edit_fields_and_segments() {
     s.select("bulk-tag", &tag_id(&s, "Met in person"));
     s.wait_text("contacts-notice", "Tagged 2 contacts “Met in person”");
     shot(&s, "contacts-13-bulk-tag");
+    // The selection exports to CSV (the save dialog answers with HERALD_E2E_SAVE_DIR).
+    s.click("bulk-export");
+    s.wait_text("contacts-notice", "Exported 2 contacts");
+    let export = fs::read_to_string(saved.join("contacts.csv")).unwrap();
+    assert_eq!(export.lines().count(), 3, "a header and two rows: {export}");
+    assert!(export.contains("frances.allen@example.org") && export.contains("Met in person"));
     s.click("contacts-tab-tags");
     s.wait_text("tags-list", "Met in person 2 contacts");
 
