@@ -309,5 +309,27 @@ fn import_search_edit_fields_and_segments() {
     s.wait_text("contacts-table", "Milano");
     assert!(!s.exists("contacts-columns-menu"));
     shot(&s, "contacts-14-list-with-town");
+
+    // Changing a field's type says first what happens to the values contacts hold.
+    s.click("contacts-tab-fields");
+    s.click("field-edit-town");
+    s.select("field-type", "number");
+    s.click("field-save");
+    let impact = s.wait_text("field-impact", "be read as a number");
+    assert!(
+        impact.contains("20 contacts have a value") && impact.contains("all 20 are removed"),
+        "{impact}"
+    );
+    shot(&s, "contacts-15-field-type-change");
+    s.click("field-confirm-cancel");
+    s.click("field-cancel");
+    // Removing one says how many values go with it.
+    s.click("field-delete-favourite_roast");
+    s.wait_text("field-impact", "1 contact has a value");
+    s.click("field-confirm");
+    s.wait_for("the field to go", || {
+        (!s.text("fields-table").contains("Favourite roast")).then_some(())
+    });
+    assert!(s.text("fields-table").contains("Town"), "Town kept its type and values");
     s.quit();
 }
