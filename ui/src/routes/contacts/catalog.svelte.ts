@@ -12,7 +12,17 @@ class Catalog {
   loaded = $state(false);
   error = $state<CommandError | null>(null);
 
-  async load(): Promise<void> {
+  private workspaceId: string | null = null;
+
+  /** Loads the open workspace's tags, fields and segments; another workspace's are dropped first. */
+  async load(workspaceId?: string): Promise<void> {
+    if (workspaceId !== undefined && workspaceId !== this.workspaceId) {
+      this.workspaceId = workspaceId;
+      this.tags = [];
+      this.fields = [];
+      this.segments = [];
+      this.loaded = false;
+    }
     try {
       const [tags, fields, segments] = await Promise.all([listTags(), listFields(), listSegments()]);
       this.tags = tags;

@@ -3,6 +3,8 @@
 import type { ContactStatus } from "$lib/api/contacts";
 
 class ListState {
+  /** The workspace this state belongs to; another workspace starts from a clean list. */
+  workspaceId: string | null = null;
   search = $state("");
   status = $state<ContactStatus | null>(null);
   tagId = $state<number | null>(null);
@@ -11,6 +13,15 @@ class ListState {
   descending = $state(true);
   page = $state(0);
   pageSize = $state(50);
+
+  /** Forgets the search and filters when the open workspace is not the one they were made in. */
+  useWorkspace(id: string): void {
+    if (this.workspaceId === id) return;
+    this.workspaceId = id;
+    this.reset();
+    this.sort = "created_at";
+    this.descending = true;
+  }
 
   reset(): void {
     this.search = "";
