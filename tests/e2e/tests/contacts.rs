@@ -83,6 +83,19 @@ fn tag_id(s: &Session<'_>, name: &str) -> String {
     })
 }
 
+/// Enough rows that an import is still running when the test cancels it.
+fn big_csv(rows: usize) -> String {
+    let mut out = String::from("E-mail Address;First Name;Surname;Town;Shoe size\r\n");
+    for i in 0..rows {
+        out.push_str(&format!(
+            "bulk{i}@example.net;Bulk;Person {i};Town {};{}\r\n",
+            i % 100,
+            i % 50
+        ));
+    }
+    out
+}
+
 fn wait_count(s: &Session<'_>, expected: &str) {
     s.wait_for(&format!("segment count {expected}"), || {
         (s.text("segment-count") == expected).then_some(())
@@ -330,6 +343,26 @@ fn import_search_edit_fields_and_segments() {
     s.wait_for("the field to go", || {
         (!s.text("fields-table").contains("Favourite roast")).then_some(())
     });
-    assert!(s.text("fields-table").contains("Town"), "Town kept its type and values");
+    assert!(
+        s.text("fields-table").contains("Town"),
+        "Town kept its type and values"
+    );
+
+    // A long import shows its progress and can be cancelled: nothing changes.
+    fs::write(&csv, big_csv(300_000)).unwrap();
+    s.click("contacts-import");
+    s.click("import-choose");
+    s.wait_text("import-file-name", "fair-signups.csv");
+    s.click("import-next");
+    s.click("import-start");
+    s.wait_for("the first progress event", || {
+        (!s.text("import-progress-text").starts_with("0 rows")).then_some(())
+    });
+    shot(&s, "contacts-16-import-progress");
+    s.click("import-cancel");
+    s.find("import-cancelled");
+    shot(&s, "contacts-17-import-cancelled");
+    s.click("nav-contacts");
+    s.wait_text("contacts-range", "of 20 contacts");
     s.quit();
 }
