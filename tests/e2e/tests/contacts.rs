@@ -213,7 +213,7 @@ fn import_search_edit_fields_and_segments() {
     s.fill("contact-email", "MARCO@example.it");
     s.click("contact-save");
     s.wait_text("error-email", "already");
-    s.wait_text("duplicate-link", "open it");
+    s.wait_text("duplicate-link", "Open that contact");
     shot(&s, "contacts-08-duplicate-email");
 
     s.fill("contact-email", "lena.schmidt@example.de");

@@ -44,9 +44,9 @@ describe("ContactForm", () => {
     await userEvent.type(screen.getByTestId("contact-email"), "ADA@example.org");
     await userEvent.type(screen.getByTestId("contact-first_name"), "Ada");
     await userEvent.click(screen.getByTestId("contact-save"));
-    const link = await screen.findByRole("link", { name: "open it" });
+    const link = await screen.findByRole("link", { name: "Open that contact" });
     expect(link).toHaveAttribute("href", "#/contacts/7");
-    expect(screen.getByTestId("error-email")).toHaveTextContent("already has the address");
+    expect(screen.getByTestId("error-email")).toHaveTextContent("A contact with this email already exists.");
     expect(screen.getByTestId("contact-first_name")).toHaveValue("Ada");
     expect(findContactByEmail).toHaveBeenCalledWith("ADA@example.org");
   });
