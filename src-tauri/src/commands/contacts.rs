@@ -9,7 +9,7 @@ use crate::dialogs;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn contacts_list(
     state: State<'_, AppState>,
     query: ContactQuery,
@@ -17,18 +17,18 @@ pub fn contacts_list(
     state.with_workspace(|ws| contacts::list(ws.conn(), &query))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn contacts_count(state: State<'_, AppState>, query: ContactQuery) -> CommandResult<i64> {
     state.with_workspace(|ws| contacts::count(ws.conn(), &query))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn contacts_get(state: State<'_, AppState>, id: i64) -> CommandResult<Contact> {
     state.with_workspace(|ws| contacts::get(ws.conn(), id))
 }
 
 /// The id of the contact with this address, for the "already exists — open it" link.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn contacts_find_by_email(
     state: State<'_, AppState>,
     email: String,
@@ -36,12 +36,12 @@ pub fn contacts_find_by_email(
     state.with_workspace(|ws| Ok(contacts::find_by_email(ws.conn(), &email)?.map(|c| c.id)))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn contacts_create(state: State<'_, AppState>, input: ContactInput) -> CommandResult<Contact> {
     state.with_workspace_mut(|ws| contacts::create(ws.conn_mut(), input, ContactSource::Manual))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn contacts_update(
     state: State<'_, AppState>,
     id: i64,
@@ -50,12 +50,12 @@ pub fn contacts_update(
     state.with_workspace_mut(|ws| contacts::update(ws.conn_mut(), id, input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn contacts_delete(state: State<'_, AppState>, id: i64) -> CommandResult<()> {
     state.with_workspace(|ws| contacts::delete(ws.conn(), id))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn contacts_bulk(
     state: State<'_, AppState>,
     selection: ContactSelection,

@@ -6,17 +6,17 @@ use tauri::State;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn fields_list(state: State<'_, AppState>) -> CommandResult<Vec<CustomField>> {
     state.with_workspace(|ws| fields::list(ws.conn()))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn fields_create(state: State<'_, AppState>, input: FieldInput) -> CommandResult<CustomField> {
     state.with_workspace(|ws| fields::create(ws.conn(), input))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn fields_update(
     state: State<'_, AppState>,
     id: i64,
@@ -26,7 +26,7 @@ pub fn fields_update(
 }
 
 /// What a type change would do to existing values, asked before [`fields_change_type`].
-#[tauri::command]
+#[tauri::command(async)]
 pub fn fields_preview_change(
     state: State<'_, AppState>,
     id: i64,
@@ -35,7 +35,7 @@ pub fn fields_preview_change(
     state.with_workspace(|ws| fields::preview_change(ws.conn(), id, &change))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn fields_change_type(
     state: State<'_, AppState>,
     id: i64,
@@ -45,7 +45,7 @@ pub fn fields_change_type(
 }
 
 /// What removing the field would do, asked before [`fields_delete`].
-#[tauri::command]
+#[tauri::command(async)]
 pub fn fields_preview_delete(
     state: State<'_, AppState>,
     id: i64,
@@ -54,7 +54,7 @@ pub fn fields_preview_delete(
 }
 
 /// Removes the field and its values; returns how many values went.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn fields_delete(state: State<'_, AppState>, id: i64) -> CommandResult<i64> {
     state.with_workspace_mut(|ws| fields::delete(ws.conn_mut(), id))
 }

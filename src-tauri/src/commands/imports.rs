@@ -76,7 +76,7 @@ pub async fn imports_pick(
 
 /// Previews a file dropped on the window, or the chosen file again with other options
 /// (an encoding the user picked).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn imports_preview(
     state: State<'_, AppState>,
     path: String,
