@@ -1264,7 +1264,10 @@ pub fn run(
         });
         if report.created + report.updated >= FTS_OPTIMIZE_AFTER && !options.dry_run {
             // One search segment instead of dozens keeps searches on big lists fast.
-            tx.execute("INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize')", [])?;
+            tx.execute(
+                "INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize')",
+                [],
+            )?;
         }
         if options.dry_run {
             tx.rollback()?;
