@@ -2,6 +2,7 @@
 //! expose herald-core to the UI. Everything a user can do lives in the core.
 
 mod commands;
+mod dialogs;
 mod error;
 mod state;
 pub mod update_signature;
@@ -13,6 +14,7 @@ use herald_core::secrets::OsKeychain;
 use herald_core::workspaces::Home;
 use tauri::{DragDropEvent, Manager, WindowEvent};
 
+pub use commands::imports::ImportFile;
 pub use commands::settings::SettingsView;
 pub use error::CommandError;
 use state::AppState;
@@ -43,6 +45,7 @@ pub fn run() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(state)
         .manage(commands::updates::UpdaterState::default())
+        .manage(commands::imports::ImportJobs::default())
         .setup(move |app| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.set_title(&title);
@@ -100,6 +103,39 @@ pub fn run() {
             commands::assets::assets_thumbnail,
             commands::assets::assets_original,
             commands::assets::assets_publish,
+            commands::contacts::contacts_list,
+            commands::contacts::contacts_count,
+            commands::contacts::contacts_get,
+            commands::contacts::contacts_find_by_email,
+            commands::contacts::contacts_create,
+            commands::contacts::contacts_update,
+            commands::contacts::contacts_delete,
+            commands::contacts::contacts_bulk,
+            commands::contacts::contacts_export,
+            commands::tags::tags_list,
+            commands::tags::tags_create,
+            commands::tags::tags_update,
+            commands::tags::tags_delete,
+            commands::fields::fields_list,
+            commands::fields::fields_create,
+            commands::fields::fields_update,
+            commands::fields::fields_preview_change,
+            commands::fields::fields_change_type,
+            commands::fields::fields_preview_delete,
+            commands::fields::fields_delete,
+            commands::segments::segments_list,
+            commands::segments::segments_get,
+            commands::segments::segments_create,
+            commands::segments::segments_rename,
+            commands::segments::segments_update_rules,
+            commands::segments::segments_duplicate,
+            commands::segments::segments_delete,
+            commands::segments::segments_count,
+            commands::imports::imports_pick,
+            commands::imports::imports_preview,
+            commands::imports::imports_run,
+            commands::imports::imports_cancel,
+            commands::imports::imports_save_failed,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

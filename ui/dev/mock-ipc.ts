@@ -10,6 +10,7 @@
 //   policy=1             an IT policy locks the region, relay URL and automatic updates
 //   update=available | error   what "Check for updates" finds
 import { mockIPC } from "@tauri-apps/api/mocks";
+import { contactsCommand } from "./mock-contacts";
 import type { AwsKeyPair } from "../src/lib/bindings/AwsKeyPair";
 import type { CommandError } from "../src/lib/bindings/CommandError";
 import type { CredentialsStatus } from "../src/lib/bindings/CredentialsStatus";
@@ -335,8 +336,10 @@ mockIPC(async (cmd, payload) => {
 
     default: {
       const out = templatesMock(cmd, args, fail);
-      if (out === undefined) fail("unknown", `The mock backend has no command “${cmd}”.`);
-      return out;
+      if (out !== undefined) return out;
+      const answer = await contactsCommand(cmd, args, fail);
+      if (answer === undefined) fail("unknown", `The mock backend has no command “${cmd}”.`);
+      return answer;
     }
   }
-});
+}, { shouldMockEvents: true });

@@ -85,6 +85,7 @@ pub enum Error {
         from: crate::campaigns::CampaignStatus,
         to: crate::campaigns::CampaignStatus,
     },
+
     #[error("There is no template “{0}”.")]
     TemplateNotFound(String),
 
@@ -109,6 +110,23 @@ pub enum Error {
 
     #[error("{0}")]
     Publishing(String),
+
+    /// Another contact already has this address; `existing_id` lets a front end link to it.
+    #[error("{}", .field[0].message)]
+    DuplicateEmail {
+        existing_id: i64,
+        field: [FieldError; 1],
+    },
+
+    #[error("There is no {what} with id {id}. It may have been deleted.")]
+    NotFound { what: &'static str, id: i64 },
+
+    #[error("The import was cancelled. Nothing was changed.")]
+    Cancelled,
+
+    /// A capability that a later part of Herald provides (e.g. segment conditions on events).
+    #[error("{0}")]
+    NotAvailable(String),
 }
 
 /// What went wrong talking to SES, so a front end can point at the right setting.
@@ -176,6 +194,10 @@ impl Error {
             Error::AssetRejected(_) => "asset_rejected",
             Error::AssetInUse { .. } => "asset_in_use",
             Error::Publishing(_) => "publishing",
+            Error::DuplicateEmail { .. } => "duplicate_email",
+            Error::NotFound { .. } => "not_found",
+            Error::Cancelled => "cancelled",
+            Error::NotAvailable(_) => "not_available",
         }
     }
 
@@ -184,7 +206,16 @@ impl Error {
         match self {
             Error::Validation(fields) => fields,
             Error::PolicyInvalid { problems, .. } => problems,
+            Error::DuplicateEmail { field, .. } => field,
             _ => &[],
+        }
+    }
+
+    /// The contact that already has the address, for a `duplicate_email` error.
+    pub fn existing_contact_id(&self) -> Option<i64> {
+        match self {
+            Error::DuplicateEmail { existing_id, .. } => Some(*existing_id),
+            _ => None,
         }
     }
 }

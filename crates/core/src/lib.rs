@@ -3,15 +3,21 @@
 
 pub mod assets;
 pub mod campaigns;
+pub mod contacts;
 pub mod credentials;
 pub mod db;
 pub mod error;
+pub mod fields;
+pub mod imports;
 pub mod policy;
 pub mod render;
 pub mod secrets;
+pub mod segments;
 pub mod sending;
 pub mod ses;
 pub mod settings;
+mod sql;
+pub mod tags;
 pub mod templates;
 pub mod time;
 pub mod updates;

@@ -8,3 +8,18 @@ pub fn now_rfc3339() -> String {
         .format(&Rfc3339)
         .expect("UTC timestamps always format")
 }
+
+/// Now as stored in contact tables: RFC 3339 UTC with exactly three fraction digits, so that
+/// comparing the text compares the time.
+pub fn now_timestamp() -> String {
+    timestamp(OffsetDateTime::now_utc())
+}
+
+/// `at` in the fixed-width form of [`now_timestamp`].
+pub fn timestamp(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.format(time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    ))
+    .expect("UTC timestamps always format")
+}

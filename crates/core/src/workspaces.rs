@@ -279,6 +279,12 @@ impl Workspace {
         &self.dir
     }
 
+    /// The workspace's database file, for work that needs its own connection (an import on
+    /// a background thread opens it with `db::open(path, OpenMode::Existing)`).
+    pub fn db_path(&self) -> PathBuf {
+        self.dir().join(DB_FILE)
+    }
+
     pub fn assets_dir(&self) -> PathBuf {
         self.dir.join(ASSETS_DIR)
     }

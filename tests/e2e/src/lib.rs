@@ -208,6 +208,14 @@ impl Session<'_> {
         self.cmd("POST", &format!("/element/{}/click", el.0), None);
     }
 
+    /// Clicks the `index`-th element with this test id.
+    pub fn click_nth(&self, testid: &str, index: usize) {
+        let el = self.wait_for(&format!("{testid} #{index}"), || {
+            self.find_all(testid).into_iter().nth(index)
+        });
+        self.cmd("POST", &format!("/element/{}/click", el.0), None);
+    }
+
     /// Replaces the text of an input or textarea.
     pub fn fill(&self, testid: &str, text: &str) {
         let el = self.find(testid);
@@ -280,6 +288,63 @@ impl Session<'_> {
             }
             Some(text)
         })
+    }
+
+    /// Chooses the option with this value in the first `<select>` with this test id, as a
+    /// user picking it would (WebKitWebDriver cannot drive the native option popup).
+    pub fn select(&self, testid: &str, value: &str) {
+        self.select_nth(testid, 0, value);
+    }
+
+    /// [`Session::select`] on the `index`-th element with this test id.
+    pub fn select_nth(&self, testid: &str, index: usize, value: &str) {
+        self.wait_for(&format!("{testid} #{index}"), || {
+            (self.find_all(testid).len() > index).then_some(())
+        });
+        let script = "const e = document.querySelectorAll(arguments[0])[arguments[1]]; \
+             if (![...e.options].some(o => o.value === arguments[2])) return null; \
+             e.value = arguments[2]; const chosen = e.value; \
+             e.dispatchEvent(new Event('input', { bubbles: true })); \
+             e.dispatchEvent(new Event('change', { bubbles: true })); return chosen;";
+        let got = self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [selector(testid), index, value] })),
+        );
+        assert_eq!(
+            got.as_str(),
+            Some(value),
+            "{testid} #{index} has no option {value}"
+        );
+    }
+
+    /// The value of the option labelled `label` in the `<select>` with this test id.
+    pub fn option_value(&self, testid: &str, label: &str) -> Option<String> {
+        let script = "const e = document.querySelector(arguments[0]); \
+             const o = e && [...e.options].find(o => o.textContent.trim() === arguments[1]); \
+             return o ? o.value : null;";
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [selector(testid), label] })),
+        )
+        .as_str()
+        .map(str::to_owned)
+    }
+
+    /// [`Session::fill`] on the `index`-th element with this test id.
+    pub fn fill_nth(&self, testid: &str, index: usize, text: &str) {
+        let el = self.wait_for(&format!("{testid} #{index}"), || {
+            self.find_all(testid).into_iter().nth(index)
+        });
+        self.cmd("POST", &format!("/element/{}/clear", el.0), None);
+        if !text.is_empty() {
+            self.cmd(
+                "POST",
+                &format!("/element/{}/value", el.0),
+                Some(json!({ "text": text })),
+            );
+        }
     }
 
     /// Saves a PNG of the window into [`screenshot_dir`] and returns its path.

@@ -19,8 +19,8 @@ export function parseHash(hash: string): RouteId {
   return routes.find((r) => r.id === id)?.id ?? defaultRoute;
 }
 
-/** The parts after the route id: `#/templates/edit/42` → `["edit", "42"]`. */
-export function parseParams(hash: string): string[] {
+/** What follows the route id: `#/contacts/segments/4` → `["segments", "4"]`. */
+export function parseSubpath(hash: string): string[] {
   return hash
     .replace(/^#\/?/, "")
     .split("?")[0]
@@ -30,13 +30,14 @@ export function parseParams(hash: string): string[] {
     .map(decodeURIComponent);
 }
 
-export function href(id: RouteId, ...params: string[]): string {
-  return [`#/${id}`, ...params.map(encodeURIComponent)].join("/");
+export function href(id: RouteId, ...sub: (string | number)[]): string {
+  return ["#", id, ...sub.map((s) => encodeURIComponent(String(s)))].join("/");
 }
 
 class Router {
   current = $state<RouteId>(defaultRoute);
-  params = $state<string[]>([]);
+  /** The rest of the path inside the current page, e.g. `["42"]` for a contact. */
+  subpath = $state<string[]>([]);
   /** Asked before the route changes; returning false keeps the user where they are. */
   private guard: ((target: string) => boolean) | null = null;
   private lastHash = "";
@@ -58,7 +59,7 @@ class Router {
   private read(): void {
     this.lastHash = window.location.hash;
     this.current = parseHash(window.location.hash);
-    this.params = parseParams(window.location.hash);
+    this.subpath = parseSubpath(window.location.hash);
   }
 
   /** Installs a leave guard (e.g. unsaved changes); returns the function that removes it. */
@@ -73,8 +74,8 @@ class Router {
     return routes.find((r) => r.id === this.current)?.title ?? "";
   }
 
-  go(id: RouteId, ...params: string[]): void {
-    window.location.hash = href(id, ...params);
+  go(id: RouteId, ...sub: (string | number)[]): void {
+    window.location.hash = href(id, ...sub);
   }
 }
 

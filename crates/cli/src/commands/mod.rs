@@ -1,8 +1,12 @@
 //! The command tree, one module per domain as in the core and the app.
 
 pub mod assets;
+pub mod contacts;
+pub mod fields;
 pub mod policy;
+pub mod segments;
 pub mod settings;
+pub mod tags;
 pub mod templates;
 pub mod workspaces;
 
@@ -57,6 +61,18 @@ pub enum Command {
     /// The asset library: images and files for templates, and publishing them.
     #[command(subcommand)]
     Assets(assets::AssetsCommand),
+    /// Contacts: list, count, show, add, update, delete, export and CSV import.
+    #[command(subcommand)]
+    Contacts(contacts::ContactsCommand),
+    /// Tags: list, create, rename, colour, delete, assign, unassign.
+    #[command(subcommand)]
+    Tags(tags::TagsCommand),
+    /// Custom fields: list, create, update, change-type, delete.
+    #[command(subcommand)]
+    Fields(fields::FieldsCommand),
+    /// Segments: saved rules, their count and their contacts.
+    #[command(subcommand)]
+    Segments(segments::SegmentsCommand),
 }
 
 pub fn run(ctx: &Context, command: Command) -> Result<()> {
@@ -68,5 +84,32 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Policy(cmd) => policy::run(ctx, cmd),
         Command::Templates(cmd) => templates::run(ctx, cmd),
         Command::Assets(cmd) => assets::run(ctx, cmd),
+        Command::Contacts(cmd) => contacts::run(ctx, cmd),
+        Command::Tags(cmd) => tags::run(ctx, cmd),
+        Command::Fields(cmd) => fields::run(ctx, cmd),
+        Command::Segments(cmd) => segments::run(ctx, cmd),
     }
+}
+
+/// A tag named on the command line (any case).
+pub fn tag_by_name(conn: &rusqlite::Connection, name: &str) -> Result<herald_core::tags::Tag> {
+    herald_core::tags::find_by_name(conn, name)?.ok_or_else(|| {
+        Error::Validation(vec![herald_core::FieldError::new(
+            "tag",
+            format!("There is no tag “{name}”; `herald tags list` shows them."),
+        )])
+    })
+}
+
+/// A saved segment named on the command line (any case).
+pub fn segment_by_name(
+    conn: &rusqlite::Connection,
+    name: &str,
+) -> Result<herald_core::segments::Segment> {
+    herald_core::segments::find_by_name(conn, name)?.ok_or_else(|| {
+        Error::Validation(vec![herald_core::FieldError::new(
+            "segment",
+            format!("There is no segment “{name}”; `herald segments list` shows them."),
+        )])
+    })
 }

@@ -1,0 +1,68 @@
+// Labels, colours and date formats the contacts views share.
+
+export const statusLabels: Record<string, string> = {
+  subscribed: "Subscribed",
+  unsubscribed: "Unsubscribed",
+  bounced: "Bounced",
+  complained: "Complained",
+  blocked: "Blocked",
+};
+
+export const statusBadge: Record<string, string> = {
+  subscribed: "badge-success",
+  unsubscribed: "",
+  bounced: "badge-warning",
+  complained: "badge-danger",
+  blocked: "badge-danger",
+};
+
+/** A readable text colour on a tag's background colour. */
+export function tagTextColor(hex: string): string {
+  const m = /^#?([0-9a-f]{6})$/i.exec(hex);
+  if (!m) return "inherit";
+  const n = parseInt(m[1], 16);
+  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#17171c" : "#ffffff";
+}
+
+export const tagPalette = [
+  "#4f46e5",
+  "#0ea5e9",
+  "#10b981",
+  "#84cc16",
+  "#f59e0b",
+  "#f97316",
+  "#ef4444",
+  "#ec4899",
+  "#a855f7",
+  "#64748b",
+];
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
+}
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString("en-GB", {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}
+
+/** A custom value as the list and the detail page show it. */
+export function fieldText(value: boolean | number | string | undefined | null, type?: string): string {
+  if (value === undefined || value === null || value === "") return "";
+  if (typeof value === "boolean") return value ? "Yes" : "No";
+  if (typeof value === "number") return new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 }).format(value);
+  if (type === "date") return formatDate(value);
+  return value;
+}
