@@ -25,6 +25,7 @@ fn main() {
         "templates_duplicate",
         "templates_preview",
         "templates_sample_contact",
+        "templates_render_contact",
         "templates_test_send",
         "assets_list",
         "assets_folders",

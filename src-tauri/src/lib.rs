@@ -87,6 +87,7 @@ pub fn run() {
             commands::templates::templates_duplicate,
             commands::templates::templates_preview,
             commands::templates::templates_sample_contact,
+            commands::templates::templates_render_contact,
             commands::templates::templates_test_send,
             commands::assets::assets_list,
             commands::assets::assets_folders,

@@ -238,6 +238,17 @@ export async function contactsCommand(cmd: string, args: Record<string, unknown>
       if (!c) fail("not_found", "There is no contact with this id. It may have been deleted.");
       return c;
     }
+    case "templates_render_contact": {
+      const c = contacts.find((x) => x.id === args.contactId);
+      if (!c) fail("not_found", "There is no contact with this id. It may have been deleted.");
+      return {
+        email: c.email,
+        first_name: c.first_name || null,
+        last_name: c.last_name || null,
+        status: c.status,
+        fields: Object.fromEntries(fields.map((f) => [f.key, c.values[f.key] ?? null])),
+      };
+    }
     case "contacts_find_by_email":
       return contacts.find((c) => c.email.toLowerCase() === String(args.email).toLowerCase())?.id ?? null;
     case "contacts_create":

@@ -209,6 +209,113 @@ fn templates_from_the_gallery_to_a_rendered_message() {
 }
 
 #[test]
+fn render_as_a_contact_of_the_workspace() {
+    let cli = Cli::new();
+    cli.json(&["fields", "create", "company", "--type", "text"]);
+    cli.json(&["fields", "create", "points", "--type", "number"]);
+    cli.json(&["fields", "create", "vip", "--type", "boolean"]);
+    cli.json(&[
+        "contacts",
+        "add",
+        "Ann@Example.com",
+        "--first-name",
+        "<b>Ann</b>",
+        "--set",
+        "points=12",
+        "--set",
+        "vip=true",
+    ]);
+    let html_file = cli.file(
+        "letter.html",
+        concat!(
+            "<p>Hi {{ contact.first_name }}</p>\n",
+            "<p>At {{ contact.company | default(value=\"your company\") }}</p>\n",
+            "<p>{{ contact.points }} points{% if contact.vip %}, VIP{% endif %}</p>"
+        )
+        .as_bytes(),
+    );
+    cli.json(&[
+        "templates",
+        "create",
+        "Letter",
+        "--source-file",
+        s(&html_file),
+        "--subject",
+        "Hello {{ first_name }}",
+    ]);
+
+    let rendered = cli.json(&[
+        "templates",
+        "render",
+        "Letter",
+        "--contact",
+        "ann@example.COM",
+    ]);
+    assert_eq!(
+        rendered["subject"], "Hello <b>Ann</b>",
+        "the subject is not HTML"
+    );
+    let html = rendered["html"].as_str().unwrap();
+    assert!(
+        html.contains("Hi &lt;b&gt;Ann&lt;&#x2F;b&gt;") || html.contains("Hi &lt;b&gt;Ann"),
+        "{html}"
+    );
+    assert!(html.contains("At your company"), "{html}");
+    assert!(html.contains("12 points, VIP"), "{html}");
+    assert!(rendered["text"]
+        .as_str()
+        .unwrap()
+        .contains("12 points, VIP"));
+
+    let unknown = cli.error(&[
+        "templates",
+        "render",
+        "Letter",
+        "--contact",
+        "zed@example.com",
+    ]);
+    assert_eq!(unknown["code"], "validation");
+    assert_eq!(unknown["fields"][0]["field"], "contact");
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .contains("zed@example.com"),
+        "{unknown}"
+    );
+
+    let json_file = cli.file("contact.json", br#"{"email":"x@example.com"}"#);
+    let both = cli.run(&[
+        "--json",
+        "templates",
+        "render",
+        "Letter",
+        "--contact",
+        "ann@example.com",
+        "--contact-json",
+        s(&json_file),
+    ]);
+    assert!(!both.status.success());
+    assert!(
+        String::from_utf8_lossy(&both.stderr).contains("cannot be used with"),
+        "{}",
+        String::from_utf8_lossy(&both.stderr)
+    );
+
+    // test-send resolves the contact before it needs credentials.
+    let send = cli.error(&[
+        "templates",
+        "test-send",
+        "Letter",
+        "--to",
+        "a@example.com",
+        "--contact",
+        "zed@example.com",
+    ]);
+    assert_eq!(send["fields"][0]["field"], "contact");
+}
+
+#[test]
 fn assets_add_filter_move_tag_and_delete() {
     let cli = Cli::new();
     let notes = cli.file("notes.txt", b"just text");

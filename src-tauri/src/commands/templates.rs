@@ -68,6 +68,15 @@ pub fn templates_sample_contact() -> RenderContact {
     herald_core::render::sample_contact()
 }
 
+/// A contact of the workspace as the preview sees it (every custom field, empty ones null).
+#[tauri::command(async)]
+pub fn templates_render_contact(
+    state: State<'_, AppState>,
+    contact_id: i64,
+) -> CommandResult<RenderContact> {
+    state.with_workspace(|ws| templates::render_contact(ws.conn(), contact_id))
+}
+
 /// Sends the editor's content (saved or not) to up to five addresses. The workspace is only
 /// held while the message is prepared, not while SES answers.
 #[tauri::command]

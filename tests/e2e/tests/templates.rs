@@ -1,7 +1,9 @@
 //! The templates and assets scenario, in the real app: upload two images into a folder (and
 //! one file the library refuses), tag one and filter by the tag; open the gallery, start from
 //! a prebuilt template, edit its text and see the preview change, insert the uploaded image
-//! from the library, preview as a chosen contact, save with Ctrl+S, send a test through the
+//! from the library, preview as an edited sample contact and then as a real contact created
+//! on the Contacts page (its first name and a custom field in the preview), save with
+//! Ctrl+S, send a test through the
 //! SES emulator, then leave with unsaved changes and save from the guard; deleting the image
 //! the template uses is refused with the template's name. Finally the workspace database and
 //! the emulator's store are read back.
@@ -65,12 +67,14 @@ fn gallery_editor_preview_and_asset_library() {
     s.click("settings-save");
     s.find("settings-saved");
 
+    contacts_for_the_preview(&s);
     assets_scenario(&s);
     templates_scenario(&s);
     delete_used_asset_is_refused(&s);
     s.quit();
 
-    // The test send reached SES: one message per address, personalised for the chosen contact.
+    // The test send reached SES: one message per address, personalised for the chosen contact
+    // (the real one picked from the workspace, custom field included).
     let store: Value = reqwest::blocking::get(format!("{}/store", ses.endpoint))
         .unwrap()
         .json()
@@ -84,7 +88,11 @@ fn gallery_editor_preview_and_asset_library() {
             .unwrap()
             .starts_with("[Test] Acme Coffee monthly"));
         let html = email["body"]["html"].as_str().unwrap();
-        assert!(html.contains("Hello Jamie") && html.contains(NEW_HEADLINE));
+        assert!(
+            html.contains("Hello Priya") && html.contains(NEW_HEADLINE),
+            "{html}"
+        );
+        assert!(html.contains("with Ethiopian Yirgacheffe"), "{html}");
     }
 
     // What the user saved is in the workspace, image reference included.
@@ -102,6 +110,40 @@ fn gallery_editor_preview_and_asset_library() {
     assert!(saved.source.contains(NEW_HEADLINE), "{}", saved.source);
     assert!(saved.source.contains("<mj-image src=\"assets/"));
     assert_eq!(saved.subject, "Autumn news for {{ contact.first_name }}");
+}
+
+/// A custom field and two contacts, made on the Contacts page, for "Preview as".
+fn contacts_for_the_preview(s: &Session) {
+    s.click("nav-contacts");
+    s.click("contacts-tab-fields");
+    s.click("field-new");
+    s.fill("field-label", "Favourite roast");
+    s.click("field-save");
+    s.wait_text("fields-table", "Favourite roast");
+    for (email, first, last, roast) in [
+        (
+            "priya.shah@example.com",
+            "Priya",
+            "Shah",
+            "Ethiopian Yirgacheffe",
+        ),
+        ("marco.rossi@example.it", "Marco", "Rossi", ""),
+    ] {
+        s.click("contacts-tab-list");
+        s.click("contact-new");
+        s.fill("contact-email", email);
+        s.fill("contact-first_name", first);
+        s.fill("contact-last_name", last);
+        if !roast.is_empty() {
+            s.fill("contact-custom-favourite_roast", roast);
+        }
+        s.click("contact-save");
+        // A new contact opens on its own page.
+        s.wait_text("contact-title", &format!("{first} {last}"));
+        if !roast.is_empty() {
+            shot(s, "templates-00-contact-for-preview");
+        }
+    }
 }
 
 fn assets_scenario(s: &Session) {
@@ -220,7 +262,7 @@ fn templates_scenario(s: &Session) {
     wait_preview(s, "data:image/png;base64,");
     s.wait_text("template-warning", "publishing bucket");
 
-    // Preview as a chosen contact (the sample contact, edited, until the contacts picker).
+    // Preview as the sample contact, edited.
     s.click("preview-contact");
     s.fill("preview-contact-first", "Jamie");
     s.fill("preview-contact-last", "Rivera");
@@ -228,16 +270,48 @@ fn templates_scenario(s: &Session) {
     s.wait_text("preview-contact-name", "Jamie Rivera");
     wait_preview(s, "Hello Jamie");
 
+    // The headline uses the custom field; the sample contact has no value, so it falls back.
+    select_in_source(s, NEW_HEADLINE, None);
+    s.type_text(
+        "template-source",
+        &format!(
+            "{NEW_HEADLINE}, with {{{{ contact.favourite_roast | default(value=\"a fresh roast\") }}}}"
+        ),
+    );
+    wait_preview(s, "with a fresh roast");
+
+    // Preview as a real contact: search the workspace's contacts and pick with the keyboard.
+    s.click("preview-contact");
+    s.click("preview-contact-mode-contacts");
+    s.wait_for("both contacts listed", || {
+        (s.find_all("preview-contact-option").len() == 2).then_some(())
+    });
+    s.type_text("preview-contact-search", "pri");
+    s.wait_for("only Priya", || {
+        let options = s.find_all("preview-contact-option");
+        (options.len() == 1
+            && s.text("preview-contact-option")
+                .contains("priya.shah@example.com"))
+        .then_some(())
+    });
+    shot(s, "templates-10-preview-contact-search");
+    s.type_text("preview-contact-search", "\u{E007}");
+    s.wait_text("preview-contact-name", "Priya Shah");
+    s.wait_text("preview-contact-address", "priya.shah@example.com");
+    wait_preview(s, "Hello Priya");
+    wait_preview(s, "with Ethiopian Yirgacheffe");
+    shot(s, "templates-11-preview-as-contact");
+
     // Ctrl+S saves.
     s.type_text("template-source", "\u{E009}s\u{E000}");
     s.wait_text("save-status", "Saved");
     s.click("preview-mobile");
     wait_frames(s);
-    shot(s, "templates-10-editor-mobile");
+    shot(s, "templates-12-editor-mobile");
     s.click("preview-desktop");
     select_in_source(s, "<mj-image src=\"assets/", Some(0));
     wait_frames(s);
-    shot(s, "templates-11-editor-saved");
+    shot(s, "templates-13-editor-saved");
 
     // A test send of what is in the editor, to two addresses, through the SES emulator.
     s.click("test-send-open");
@@ -248,7 +322,7 @@ fn templates_scenario(s: &Session) {
     s.click("test-send-submit");
     let results = s.wait_text("test-send-results", "team@example.com");
     assert_eq!(results.matches("— sent").count(), 2, "{results}");
-    shot(s, "templates-12-test-send");
+    shot(s, "templates-14-test-send");
     s.click("test-send-done");
 
     // Leaving with unsaved changes asks first; "Save and leave" keeps them.
@@ -256,15 +330,15 @@ fn templates_scenario(s: &Session) {
         "template-subject",
         "Autumn news for {{ contact.first_name }}",
     );
-    s.wait_text("preview-subject", "Autumn news for Jamie");
+    s.wait_text("preview-subject", "Autumn news for Priya");
     s.click("editor-back");
     s.find("unsaved-dialog");
-    shot(s, "templates-13-unsaved-guard");
+    shot(s, "templates-15-unsaved-guard");
     s.click("unsaved-save");
     s.wait_text("template-card", "Newsletter (copy)");
     s.wait_text("template-card", "Autumn news for");
     wait_frames(s);
-    shot(s, "templates-14-gallery-with-mine");
+    shot(s, "templates-16-gallery-with-mine");
 }
 
 /// Deleting an image a template uses names the template and asks again; cancel keeps it.
@@ -280,7 +354,7 @@ fn delete_used_asset_is_refused(s: &Session) {
     s.click("asset-delete-confirm");
     s.wait_text("asset-in-use", "Newsletter (copy)");
     s.wait_text("asset-delete-confirm", "Delete anyway");
-    shot(s, "templates-15-delete-used-asset");
+    shot(s, "templates-17-delete-used-asset");
     s.click("asset-delete-cancel");
     s.wait_for("the dialog to close", || {
         (!s.exists("asset-in-use")).then_some(())

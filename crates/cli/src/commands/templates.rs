@@ -8,6 +8,7 @@ use herald_core::secrets::OsKeychain;
 use herald_core::templates::{
     self, test_send, Template, TemplateDraft, TemplateFilter, TemplateKind,
 };
+use herald_core::workspaces::Workspace;
 use herald_core::{Error, Result};
 use serde_json::json;
 
@@ -97,19 +98,39 @@ pub enum TemplatesCommand {
     /// Render a template for one contact: subject, HTML and text.
     Render {
         name: String,
-        /// The contact as JSON: {"email", "first_name", "last_name", "status", "fields": {…}}.
-        /// Default: the built-in sample contact.
-        #[arg(long, value_name = "FILE")]
-        contact_json: Option<PathBuf>,
+        #[command(flatten)]
+        contact: ContactArgs,
     },
     /// Send a rendered template to up to five addresses through SES.
     TestSend {
         name: String,
         #[arg(long = "to", value_name = "ADDRESS", required = true)]
         to: Vec<String>,
-        #[arg(long, value_name = "FILE")]
-        contact_json: Option<PathBuf>,
+        #[command(flatten)]
+        contact: ContactArgs,
     },
+}
+
+/// Whose details fill the template: a contact of the workspace, a JSON file, or (neither
+/// given) the built-in sample contact.
+#[derive(Debug, clap::Args)]
+pub struct ContactArgs {
+    /// The email address of a contact in the workspace (any case); its custom fields
+    /// without a value are empty, so `default(value=…)` applies.
+    #[arg(long, value_name = "EMAIL", conflicts_with = "contact_json")]
+    contact: Option<String>,
+    /// The contact as JSON: {"email", "first_name", "last_name", "status", "fields": {…}}.
+    #[arg(long, value_name = "FILE")]
+    contact_json: Option<PathBuf>,
+}
+
+impl ContactArgs {
+    fn resolve(&self, ws: &Workspace) -> Result<Option<RenderContact>> {
+        match (&self.contact, &self.contact_json) {
+            (Some(email), _) => templates::render_contact_by_email(ws.conn(), email).map(Some),
+            (None, path) => read_contact(path.as_deref()),
+        }
+    }
 }
 
 fn read_source(path: &Path) -> Result<String> {
@@ -277,20 +298,16 @@ pub fn run(ctx: &Context, cmd: TemplatesCommand) -> Result<()> {
                 format!("Created “{}” (#{}) from “{}”.", t.name, t.id, original.name)
             });
         }
-        TemplatesCommand::Render { name, contact_json } => {
-            let contact = read_contact(contact_json.as_deref())?;
+        TemplatesCommand::Render { name, contact } => {
+            let contact = contact.resolve(&ws)?;
             let t = templates::find(&ws, &name)?;
             let message = templates::render(&ws, t.id, contact)?;
             out.print(&message, || {
                 format!("Subject: {}\n\n{}", message.subject, message.text)
             });
         }
-        TemplatesCommand::TestSend {
-            name,
-            to,
-            contact_json,
-        } => {
-            let contact = read_contact(contact_json.as_deref())?;
+        TemplatesCommand::TestSend { name, to, contact } => {
+            let contact = contact.resolve(&ws)?;
             let t = templates::find(&ws, &name)?;
             let report = test_send::send_blocking(&ws, &OsKeychain, t.id, &to, contact)?;
             out.print(&report, || {

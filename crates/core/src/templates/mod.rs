@@ -7,6 +7,8 @@
 //!   [`duplicate`] (the way to edit a gallery template: makes a `user_created` copy).
 //! - [`preview`] for the editor (unsaved content, a chosen or the sample contact) and
 //!   [`render`] for a stored template (the CLI's `templates render`).
+//! - [`render_contact`] / [`render_contact_by_email`]: a stored contact (every custom
+//!   field, `null` where it has no value) as the [`RenderContact`] to preview or send as.
 //! - [`gallery`]: the shipped templates; [`test_send`]: send a rendered template to up to
 //!   five addresses through SES.
 //!
@@ -14,8 +16,11 @@
 //! `templates` table whenever templates are read, so ids are stable, lists and searches are
 //! one query, and a newer Herald refreshes its gallery rows (never the user's copies).
 
+pub mod contact;
 pub mod gallery;
 pub mod test_send;
+
+pub use contact::{render_contact, render_contact_by_email};
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};

@@ -240,3 +240,146 @@ fn every_gallery_template_renders_to_complete_email() {
         }
     }
 }
+
+mod preview_as_a_stored_contact {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::contacts::{self, ContactInput, ContactSource};
+    use crate::fields::{self, FieldInput, FieldType, FieldValue};
+
+    fn field(ws: &Workspace, key: &str, field_type: FieldType) {
+        fields::create(
+            ws.conn(),
+            FieldInput {
+                key: key.into(),
+                label: key.into(),
+                field_type,
+                options: Vec::new(),
+                required: false,
+            },
+        )
+        .unwrap();
+    }
+
+    fn letter(ws: &Workspace) -> Template {
+        create(
+            ws,
+            &TemplateDraft {
+                source: concat!(
+                    "<p>Hi {{ contact.first_name | default(value=\"there\") }}</p>\n",
+                    "<p>Company: {{ contact.company | default(value=\"your team\") }}</p>\n",
+                    "<p>Points: {{ contact.points }}</p>\n",
+                    "<p>{% if contact.vip %}VIP{% else %}Regular{% endif %} since {{ contact.fields.joined | default(value=\"today\") }}</p>\n",
+                    "<p>{{ unsubscribe_url }}</p>"
+                )
+                .into(),
+                subject: "For {{ first_name | default(value=\"you\") }}".into(),
+                ..draft("Letter")
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn every_custom_field_is_present_typed_or_null() {
+        let (_dir, mut ws) = workspace();
+        field(&ws, "company", FieldType::Text);
+        field(&ws, "points", FieldType::Number);
+        field(&ws, "vip", FieldType::Boolean);
+        field(&ws, "joined", FieldType::Date);
+        field(&ws, "nickname", FieldType::Text);
+        let created = contacts::create(
+            ws.conn_mut(),
+            ContactInput {
+                email: "Zoe@Example.com".into(),
+                first_name: "Zoë".into(),
+                last_name: "Ng".into(),
+                values: BTreeMap::from([
+                    ("company".into(), Some(FieldValue::Text("Ng & Co".into()))),
+                    ("points".into(), Some(FieldValue::Number(12.0))),
+                    ("vip".into(), Some(FieldValue::Boolean(true))),
+                    ("joined".into(), Some(FieldValue::Text("2024-03-01".into()))),
+                ]),
+                ..Default::default()
+            },
+            ContactSource::Manual,
+        )
+        .unwrap();
+
+        let contact = render_contact(ws.conn(), created.id).unwrap();
+        assert_eq!(contact.email, "Zoe@Example.com");
+        assert_eq!(contact.first_name.as_deref(), Some("Zoë"));
+        assert_eq!(contact.status, "subscribed");
+        assert_eq!(
+            serde_json::to_value(&contact.fields).unwrap(),
+            serde_json::json!({
+                "company": "Ng & Co", "points": 12, "vip": true,
+                "joined": "2024-03-01", "nickname": null
+            })
+        );
+        assert_eq!(
+            render_contact_by_email(ws.conn(), " zoe@example.COM ").unwrap(),
+            contact
+        );
+
+        let t = letter(&ws);
+        let message = render(&ws, t.id, Some(contact)).unwrap();
+        assert_eq!(message.subject, "For Zoë");
+        assert!(
+            message.html.contains("Company: Ng &amp; Co"),
+            "{}",
+            message.html
+        );
+        assert!(message.html.contains("Points: 12<"), "{}", message.html);
+        assert!(message.html.contains("VIP since 2024-03-01"));
+    }
+
+    #[test]
+    fn missing_values_fall_back_and_names_are_escaped() {
+        let (_dir, mut ws) = workspace();
+        field(&ws, "company", FieldType::Text);
+        field(&ws, "points", FieldType::Number);
+        field(&ws, "vip", FieldType::Boolean);
+        field(&ws, "joined", FieldType::Date);
+        let created = contacts::create(
+            ws.conn_mut(),
+            ContactInput {
+                email: "mallory@example.com".into(),
+                first_name: "<script>alert('x')</script>".into(),
+                values: BTreeMap::from([("points".into(), Some(FieldValue::Number(2.5)))]),
+                ..Default::default()
+            },
+            ContactSource::Manual,
+        )
+        .unwrap();
+        let contact = render_contact(ws.conn(), created.id).unwrap();
+        assert_eq!(contact.last_name, None, "a blank name counts as missing");
+        assert_eq!(contact.fields["company"], serde_json::Value::Null);
+        assert_eq!(contact.fields["points"], serde_json::json!(2.5));
+
+        let t = letter(&ws);
+        let message = render(&ws, t.id, Some(contact)).unwrap();
+        assert!(
+            message.html.contains("Hi &lt;script&gt;"),
+            "{}",
+            message.html
+        );
+        assert!(!message.html.contains("<script>"), "{}", message.html);
+        assert!(message.html.contains("Company: your team"));
+        assert!(message.html.contains("Points: 2.5<"));
+        assert!(message.html.contains("Regular since today"));
+    }
+
+    #[test]
+    fn an_unknown_address_or_id_is_a_clear_error() {
+        let (_dir, ws) = workspace();
+        let err = render_contact_by_email(ws.conn(), "nobody@example.com").unwrap_err();
+        assert_eq!(err.code(), "validation");
+        assert!(format!("{err:?}").contains("No contact has the address nobody@example.com"));
+        assert_eq!(
+            render_contact(ws.conn(), 99).unwrap_err().code(),
+            "not_found"
+        );
+    }
+}

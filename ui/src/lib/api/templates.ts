@@ -58,6 +58,10 @@ export const duplicateTemplate = (id: TemplateId, name: string | null = null) =>
 /** The contact a preview uses until the user picks one. */
 export const sampleContact = () => call<RenderContact>("templates_sample_contact");
 
+/** A contact of the workspace as templates see it: every custom field, empty ones null. */
+export const renderContact = (contactId: number) =>
+  call<RenderContact>("templates_render_contact", { contactId });
+
 /**
  * Renders unsaved editor content. A template error does not reject: it comes back in
  * `error` (with its line and variable) so the editor can keep the last good preview.
