@@ -90,13 +90,20 @@ CREATE VIRTUAL TABLE contacts_fts USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
--- An import writes a new contact's values just before the contact itself (foreign keys
--- deferred), so this one insert indexes everything.
 -- Buffer 8 MB of new index entries before writing a segment (default 1 MB): far fewer
 -- segments to merge during a large import.
 INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('hashsize', 8388608);
 
-CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
+-- While an import runs (inside its transaction) it puts one row here: contacts with an id
+-- above `above` are the ones it creates, and it indexes them all at once at the end with a
+-- single INSERT … SELECT instead of a trigger per row. The row is deleted before the
+-- import commits, so outside an import this table is always empty.
+CREATE TABLE contacts_fts_pause (
+    above INTEGER NOT NULL
+) STRICT;
+
+CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts
+WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE new.id > above) BEGIN
     INSERT INTO contacts_fts (rowid, email, first_name, last_name, custom)
     VALUES (new.id, new.email, new.first_name, new.last_name,
             (SELECT coalesce(group_concat(v.value, ' '), '')
@@ -104,7 +111,8 @@ CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
               WHERE v.contact_id = new.id AND f.type IN ('text', 'choice')));
 END;
 
-CREATE TRIGGER contacts_fts_update AFTER UPDATE OF email, first_name, last_name ON contacts BEGIN
+CREATE TRIGGER contacts_fts_update AFTER UPDATE OF email, first_name, last_name ON contacts
+WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE new.id > above) BEGIN
     DELETE FROM contacts_fts WHERE rowid = old.id;
     INSERT INTO contacts_fts (rowid, email, first_name, last_name, custom)
     VALUES (new.id, new.email, new.first_name, new.last_name,
@@ -113,21 +121,25 @@ CREATE TRIGGER contacts_fts_update AFTER UPDATE OF email, first_name, last_name 
               WHERE v.contact_id = new.id AND f.type IN ('text', 'choice')));
 END;
 
-CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
+CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts
+WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE old.id > above) BEGIN
     DELETE FROM contacts_fts WHERE rowid = old.id;
 END;
 
 CREATE TRIGGER contact_values_fts_insert AFTER INSERT ON contact_values
-WHEN (SELECT type FROM custom_fields WHERE id = new.field_id) IN ('text', 'choice') BEGIN
+WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE new.contact_id > above)
+ AND (SELECT type FROM custom_fields WHERE id = new.field_id) IN ('text', 'choice') BEGIN
     UPDATE contacts SET email = email WHERE id = new.contact_id;
 END;
 
 CREATE TRIGGER contact_values_fts_update AFTER UPDATE ON contact_values
-WHEN (SELECT type FROM custom_fields WHERE id = new.field_id) IN ('text', 'choice') BEGIN
+WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE new.contact_id > above)
+ AND (SELECT type FROM custom_fields WHERE id = new.field_id) IN ('text', 'choice') BEGIN
     UPDATE contacts SET email = email WHERE id = new.contact_id;
 END;
 
 CREATE TRIGGER contact_values_fts_delete AFTER DELETE ON contact_values
-WHEN (SELECT type FROM custom_fields WHERE id = old.field_id) IN ('text', 'choice') BEGIN
+WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE old.contact_id > above)
+ AND (SELECT type FROM custom_fields WHERE id = old.field_id) IN ('text', 'choice') BEGIN
     UPDATE contacts SET email = email WHERE id = old.contact_id;
 END;

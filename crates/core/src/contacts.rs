@@ -764,15 +764,35 @@ pub fn list(conn: &Connection, query: &ContactQuery) -> Result<ContactPage> {
     let mut p = Params::default();
     let filter = filter_sql(conn, query, &mut p)?;
     let total = count_filtered(conn, query, &filter, &p)?;
-    let order = sort_sql(query, &fields, &mut p)?;
-    let limit = p.bind(i64::from(page_size));
-    let offset = p.bind(i64::from(page - 1) * i64::from(page_size));
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {CONTACT_COLUMNS} FROM contacts c WHERE {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
-    ))?;
-    let mut items: Vec<Contact> = stmt
-        .query_map(p.as_params(), from_row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let offset = i64::from(page - 1) * i64::from(page_size);
+    let mut items: Vec<Contact> = match search_in_creation_order(query) {
+        Some((fts, dir)) => {
+            // Ids are handed out in creation order (max + 1, imports included, under the write
+            // lock), so the default sort is rowid order, which FTS5 walks directly: the first
+            // page reads 50 matches instead of sorting them all.
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {CONTACT_COLUMNS} FROM (SELECT rowid AS id FROM contacts_fts
+                   WHERE contacts_fts MATCH ?1 ORDER BY rowid {dir} LIMIT ?2 OFFSET ?3) m
+                 JOIN contacts c ON c.id = m.id ORDER BY c.id {dir}"
+            ))?;
+            let rows = stmt
+                .query_map(params![fts, i64::from(page_size), offset], from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            rows
+        }
+        None => {
+            let order = sort_sql(query, &fields, &mut p)?;
+            let limit = p.bind(i64::from(page_size));
+            let offset = p.bind(offset);
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {CONTACT_COLUMNS} FROM contacts c WHERE {filter} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            ))?;
+            let rows = stmt
+                .query_map(p.as_params(), from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            rows
+        }
+    };
     attach_details(conn, &mut items, columns.as_deref())?;
     Ok(Page {
         items,
@@ -780,6 +800,26 @@ pub fn list(conn: &Connection, query: &ContactQuery) -> Result<ContactPage> {
         page,
         page_size,
     })
+}
+
+/// The FTS query and sort direction when `query` is a search alone in the default (creation)
+/// order: then the page can come straight from the search index, in rowid order.
+fn search_in_creation_order(query: &ContactQuery) -> Option<(String, &'static str)> {
+    let search_only =
+        query.tag_ids.is_empty() && query.statuses.is_empty() && query.segment_id.is_none();
+    let default_sort = matches!(query.sort.as_deref(), None | Some("created_at"));
+    if !(search_only && default_sort) {
+        return None;
+    }
+    let dir = match query.direction {
+        SortDirection::Asc => "ASC",
+        SortDirection::Desc => "DESC",
+    };
+    query
+        .search
+        .as_deref()
+        .and_then(fts_query)
+        .map(|fts| (fts, dir))
 }
 
 /// How many contacts match the filter part of `query`.
