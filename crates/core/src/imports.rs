@@ -655,6 +655,19 @@ fn empty_record() -> Record {
     }
 }
 
+/// Opens the file and reads its header row: what preview, import and the failed-rows file
+/// all start with.
+fn open_with_headers(
+    path: &Path,
+    encoding: Option<Encoding>,
+    delimiter: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Result<(RecordReader, Source, Vec<String>)> {
+    let (mut reader, source) = open_records(path, encoding, delimiter, warnings)?;
+    let headers = read_headers(&mut reader, path, warnings)?;
+    Ok((reader, source, headers))
+}
+
 /// Reads the header row: trimmed, blanks named "Column N", duplicates numbered.
 fn read_headers(
     reader: &mut RecordReader,
@@ -1077,14 +1090,13 @@ fn required_missing(plan: &Plan, row: &RowContact) -> Option<String> {
 /// Reads the start of the file and says how it would be imported.
 pub fn preview(conn: &Connection, path: &Path, options: &PreviewOptions) -> Result<ImportPreview> {
     let mut warnings = Vec::new();
-    let (mut reader, source) = open_records(
+    let (mut reader, source, headers) = open_with_headers(
         path,
         options.encoding,
         options.delimiter.as_deref(),
         &mut warnings,
     )?;
     let delimiter = reader.delimiter;
-    let headers = read_headers(&mut reader, path, &mut warnings)?;
     let existing = fields::list(conn)?;
     let mapping = options
         .mapping
@@ -1157,13 +1169,12 @@ pub fn run(
     cancel: &AtomicBool,
 ) -> Result<ImportReport> {
     let mut warnings = Vec::new();
-    let (mut reader, source) = open_records(
+    let (mut reader, source, headers) = open_with_headers(
         path,
         options.encoding,
         options.delimiter.as_deref(),
         &mut warnings,
     )?;
-    let headers = read_headers(&mut reader, path, &mut warnings)?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -1467,13 +1478,12 @@ pub fn write_failed_rows(
     out: &Path,
 ) -> Result<u64> {
     let mut warnings = Vec::new();
-    let (mut reader, _source) = open_records(
+    let (mut reader, _source, headers) = open_with_headers(
         path,
         options.encoding,
         options.delimiter.as_deref(),
         &mut warnings,
     )?;
-    let headers = read_headers(&mut reader, path, &mut warnings)?;
     let file = File::create(out).map_err(|e| Error::io("created", out, e))?;
     let mut writer = csv::WriterBuilder::new()
         .flexible(true)
