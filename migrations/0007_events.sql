@@ -1,0 +1,2 @@
+-- Reserved for issue 6 (delivery and engagement events); the events branch replaces this body.
+SELECT 1;
