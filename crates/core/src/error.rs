@@ -124,6 +124,11 @@ pub enum Error {
     #[error("The import was cancelled. Nothing was changed.")]
     Cancelled,
 
+    /// The pre-send review found problems that must be fixed first; one entry per problem,
+    /// `field` being the review code (e.g. `sender_not_verified`).
+    #[error("The campaign cannot be sent yet: {}", review_problems(.0))]
+    ReviewBlocked(Vec<FieldError>),
+
     /// A capability that a later part of Herald provides (e.g. segment conditions on events).
     #[error("{0}")]
     NotAvailable(String),
@@ -198,6 +203,7 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::Cancelled => "cancelled",
             Error::NotAvailable(_) => "not_available",
+            Error::ReviewBlocked(_) => "review_blocked",
         }
     }
 
@@ -207,6 +213,7 @@ impl Error {
             Error::Validation(fields) => fields,
             Error::PolicyInvalid { problems, .. } => problems,
             Error::DuplicateEmail { field, .. } => field,
+            Error::ReviewBlocked(problems) => problems,
             _ => &[],
         }
     }
@@ -228,6 +235,11 @@ fn validation_summary(fields: &[FieldError]) -> String {
             names.join(", ")
         }),
     }
+}
+
+fn review_problems(problems: &[FieldError]) -> String {
+    let each: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    each.join(" ")
 }
 
 fn policy_problems(problems: &[FieldError]) -> String {

@@ -39,10 +39,23 @@ pub struct Settings {
     pub assets_public_base_url: Option<String>,
     /// Advanced: send S3 calls to this URL instead of AWS.
     pub s3_endpoint: Option<String>,
+    /// The SES configuration set every campaign is sent with (events are only published
+    /// for mail sent with one).
+    pub configuration_set: Option<String>,
+    /// A mailbox for `mailto:` unsubscribes in the `List-Unsubscribe` header, if any.
+    pub unsubscribe_mailto: Option<String>,
+    /// How many hours late a scheduled campaign may still start by itself after Herald was
+    /// closed or the computer slept (default 24).
+    pub schedule_grace_hours: Option<String>,
+    /// A ceiling on the sending rate (recipients per second) below the account's maximum.
+    pub max_send_rate: Option<String>,
 }
 
+/// The grace period when `schedule_grace_hours` is not set.
+pub const DEFAULT_SCHEDULE_GRACE_HOURS: u32 = 24;
+
 /// The settings keys, as `herald settings set KEY VALUE` and the database know them.
-pub const KEYS: [&str; 12] = [
+pub const KEYS: [&str; 16] = [
     "from_name",
     "from_address",
     "reply_to",
@@ -55,6 +68,10 @@ pub const KEYS: [&str; 12] = [
     "assets_prefix",
     "assets_public_base_url",
     "s3_endpoint",
+    "configuration_set",
+    "unsubscribe_mailto",
+    "schedule_grace_hours",
+    "max_send_rate",
 ];
 
 impl Settings {
@@ -83,6 +100,10 @@ impl Settings {
             "assets_prefix" => &self.assets_prefix,
             "assets_public_base_url" => &self.assets_public_base_url,
             "s3_endpoint" => &self.s3_endpoint,
+            "configuration_set" => &self.configuration_set,
+            "unsubscribe_mailto" => &self.unsubscribe_mailto,
+            "schedule_grace_hours" => &self.schedule_grace_hours,
+            "max_send_rate" => &self.max_send_rate,
             _ => return Err(unknown_key(key)),
         })
     }
@@ -101,6 +122,10 @@ impl Settings {
             "assets_prefix" => &mut self.assets_prefix,
             "assets_public_base_url" => &mut self.assets_public_base_url,
             "s3_endpoint" => &mut self.s3_endpoint,
+            "configuration_set" => &mut self.configuration_set,
+            "unsubscribe_mailto" => &mut self.unsubscribe_mailto,
+            "schedule_grace_hours" => &mut self.schedule_grace_hours,
+            "max_send_rate" => &mut self.max_send_rate,
             _ => return Err(unknown_key(key)),
         })
     }
@@ -207,11 +232,63 @@ impl Settings {
                 problems.push(FieldError::new("relay_url", reason));
             }
         }
+        if let Some(set) = &self.configuration_set {
+            let ok = set.len() <= 64
+                && set
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !ok {
+                problems.push(FieldError::new(
+                    "configuration_set",
+                    "A configuration set name is up to 64 letters, digits, _ and -, like herald-events.",
+                ));
+            }
+        }
+        if let Some(mailto) = &self.unsubscribe_mailto {
+            if let Err(reason) = check_email(mailto) {
+                problems.push(FieldError::new("unsubscribe_mailto", reason));
+            }
+        }
+        if let Some(hours) = &self.schedule_grace_hours {
+            if !hours.parse::<u32>().is_ok_and(|h| h <= 24 * 30) {
+                problems.push(FieldError::new(
+                    "schedule_grace_hours",
+                    "Enter a whole number of hours from 0 to 720, like 24.",
+                ));
+            }
+        }
+        if let Some(rate) = &self.max_send_rate {
+            if !rate
+                .parse::<f64>()
+                .is_ok_and(|r| r.is_finite() && r > 0.0 && r <= 100_000.0)
+            {
+                problems.push(FieldError::new(
+                    "max_send_rate",
+                    "Enter a number of emails per second above 0, like 10 or 0.5.",
+                ));
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {
             Err(Error::Validation(problems))
         }
+    }
+
+    /// The grace period for late scheduled campaigns, in hours.
+    pub fn schedule_grace_hours(&self) -> u32 {
+        self.schedule_grace_hours
+            .as_deref()
+            .and_then(|h| h.parse().ok())
+            .unwrap_or(DEFAULT_SCHEDULE_GRACE_HOURS)
+    }
+
+    /// The workspace's ceiling on the sending rate, if one is set.
+    pub fn max_send_rate(&self) -> Option<f64> {
+        self.max_send_rate
+            .as_deref()
+            .and_then(|r| r.parse().ok())
+            .filter(|r: &f64| r.is_finite() && *r > 0.0)
     }
 
     /// The SES endpoint in force: `HERALD_SES_ENDPOINT` wins over the setting.

@@ -79,6 +79,18 @@ pub struct EngineConfig {
     pub commit_interval: Duration,
     /// How often progress is reported while sending.
     pub progress_interval: Duration,
+    /// Who runs the campaign (a lease in the database, so two processes never run it at
+    /// once); unique per process by default.
+    pub runner_id: String,
+    /// How often the run reads the campaign's status in the database, so a pause or cancel
+    /// from another process (the CLI while the app sends) is noticed, and renews its lease.
+    pub status_poll_interval: Duration,
+    /// End the run when the campaign is paused (it is run again to resume) instead of
+    /// waiting for [`RunControl::resume`].
+    pub exit_on_pause: bool,
+    /// When SES cannot be reached, the campaign pauses and is retried after this long
+    /// (its `resume_at`; the scheduler resumes it).
+    pub unreachable_retry: Duration,
 }
 
 impl EngineConfig {
@@ -95,6 +107,10 @@ impl EngineConfig {
             aimd: AimdConfig::default(),
             commit_interval: Duration::from_millis(50),
             progress_interval: Duration::from_millis(250),
+            runner_id: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4()),
+            status_poll_interval: Duration::from_millis(250),
+            exit_on_pause: false,
+            unreachable_retry: Duration::from_secs(60),
         }
     }
 }
@@ -278,7 +294,7 @@ pub async fn run_campaign<M: Messenger>(
     progress: &(dyn Fn(&SendProgress) + Send + Sync),
     control: &RunControl,
 ) -> Result<RunReport> {
-    let report = run(
+    let result = run(
         db_path,
         campaign_id,
         messenger,
@@ -287,7 +303,11 @@ pub async fn run_campaign<M: Messenger>(
         progress,
         control,
     )
-    .await?;
+    .await;
+    if let Ok(conn) = crate::db::open(db_path, crate::db::OpenMode::Existing) {
+        let _ = campaigns::release_runner(&conn, campaign_id, &config.runner_id);
+    }
+    let report = result?;
     // The last event carries the status the run ended in.
     let c = &report.counts;
     progress(&SendProgress {
@@ -316,8 +336,15 @@ async fn run<M: Messenger>(
     control: &RunControl,
 ) -> Result<RunReport> {
     let store = Store::open(db_path, config.commit_interval)?;
+    let runner = config.runner_id.clone();
     let campaign = store
         .call(move |conn| {
+            if !campaigns::claim_runner(conn, campaign_id, &runner)? {
+                return Err(Error::invalid(
+                    "status",
+                    "Another Herald process (the app or the command line) is sending this campaign right now.",
+                ));
+            }
             campaigns::mark_interrupted_unknown(conn, campaign_id)?;
             let campaign = campaigns::get(conn, campaign_id)?;
             if campaign.status == CampaignStatus::Sending {
@@ -336,7 +363,9 @@ async fn run<M: Messenger>(
         match command {
             ControlCommand::Run => {}
             ControlCommand::Pause => {
-                match wait_while_paused(&store, campaign_id, &mut control_rx).await? {
+                match wait_while_paused(&store, campaign_id, control, &mut control_rx, config)
+                    .await?
+                {
                     Some(report) => return Ok(report),
                     None => continue,
                 }
@@ -354,8 +383,8 @@ async fn run<M: Messenger>(
                     &store,
                     campaign_id,
                     PauseKind::Unreachable,
-                    &format!("Amazon SES could not be reached ({message}). The campaign continues when it can be."),
-                    None,
+                    &format!("Amazon SES could not be reached ({message}). The campaign continues by itself when SES answers again."),
+                    Some(retry_at(config.unreachable_retry)),
                 )
                 .await
             }
@@ -394,7 +423,7 @@ async fn run<M: Messenger>(
         match stop.reason() {
             None => return finish(&store, campaign_id, counts).await,
             Some(StopReason::User(ControlCommand::Pause)) => {
-                match wait_while_paused(&store, campaign_id, &mut control_rx).await? {
+                match wait_while_paused(&store, campaign_id, control, &mut control_rx, config).await? {
                     Some(report) => return Ok(report),
                     None => continue,
                 }
@@ -420,8 +449,8 @@ async fn run<M: Messenger>(
                     &store,
                     campaign_id,
                     PauseKind::Unreachable,
-                    &format!("Amazon SES kept failing ({message}). The campaign continues when SES answers again."),
-                    None,
+                    &format!("Amazon SES kept failing ({message}). The campaign continues by itself when SES answers again."),
+                    Some(retry_at(config.unreachable_retry)),
                 )
                 .await
             }
@@ -460,6 +489,8 @@ impl<M: Messenger> Segment<'_, M> {
         let mut tasks: JoinSet<TaskEnd> = JoinSet::new();
         let mut ticker = tokio::time::interval(self.config.progress_interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut status_poll = tokio::time::interval(self.config.status_poll_interval);
+        status_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut control_open = true;
 
         loop {
@@ -533,6 +564,18 @@ impl<M: Messenger> Segment<'_, M> {
                 }
                 _ = ticker.tick() => {
                     (self.progress)(&self.snapshot(&counts, meter));
+                }
+                _ = status_poll.tick(), if !stop.is_set() => {
+                    let runner = self.config.runner_id.clone();
+                    let status = self.context.store.call(move |conn| {
+                        campaigns::claim_runner(conn, campaign_id, &runner)?;
+                        Ok(campaigns::get(conn, campaign_id)?.status)
+                    }).await?;
+                    match status {
+                        CampaignStatus::Paused => stop.set(StopReason::User(ControlCommand::Pause)),
+                        CampaignStatus::Cancelled => stop.set(StopReason::User(ControlCommand::Cancel)),
+                        _ => {}
+                    }
                 }
             }
         }
@@ -755,12 +798,23 @@ async fn pause(
     let reason = reason.to_owned();
     store
         .call(move |conn| {
-            campaigns::set_status(
-                conn,
-                campaign_id,
-                CampaignStatus::Paused,
-                Some((kind, &reason, resume_at.as_deref())),
-            )
+            // Another process may have paused it already.
+            if campaigns::get(conn, campaign_id)?.status == CampaignStatus::Paused {
+                campaigns::set_pause_details(
+                    conn,
+                    campaign_id,
+                    Some(kind),
+                    Some(&reason),
+                    resume_at.as_deref(),
+                )
+            } else {
+                campaigns::set_status(
+                    conn,
+                    campaign_id,
+                    CampaignStatus::Paused,
+                    Some((kind, &reason, resume_at.as_deref())),
+                )
+            }
             .map(|_| ())
         })
         .await?;
@@ -803,27 +857,20 @@ async fn shut_down(store: &Store, campaign_id: i64) -> Result<RunReport> {
 
 async fn cancel(store: &Store, campaign_id: i64) -> Result<RunReport> {
     store
-        .call(move |conn| {
-            let tx = conn.transaction()?;
-            campaigns::set_status(&tx, campaign_id, CampaignStatus::Cancelled, None)?;
-            campaigns::skip_pending(
-                &tx,
-                campaign_id,
-                "The campaign was cancelled before this recipient was sent to.",
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
+        .call(move |conn| campaigns::request_cancel(conn, campaign_id).map(|_| ()))
         .await?;
     report(store, campaign_id).await
 }
 
-/// Marks the campaign paused by the user and waits for resume (`Ok(None)`) or cancel.
-/// When every control handle is gone the run ends, paused.
+/// Marks the campaign paused by the user and waits for resume (`Ok(None)`) or cancel,
+/// from this process ([`RunControl`]) or another (the status in the database). With
+/// `exit_on_pause`, or when every control handle is gone, the run ends, paused.
 async fn wait_while_paused(
     store: &Store,
     campaign_id: i64,
+    control: &RunControl,
     control_rx: &mut watch::Receiver<ControlCommand>,
+    config: &EngineConfig,
 ) -> Result<Option<RunReport>> {
     let paused = pause(
         store,
@@ -833,26 +880,60 @@ async fn wait_while_paused(
         None,
     )
     .await?;
+    if config.exit_on_pause {
+        return Ok(Some(paused));
+    }
+    let mut poll = tokio::time::interval(config.status_poll_interval);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Only what happens from now on counts: the pause itself is already handled.
+    control_rx.borrow_and_update();
     loop {
-        let command = *control_rx.borrow_and_update();
-        match command {
-            ControlCommand::Run => {
-                store
+        tokio::select! {
+            changed = control_rx.changed() => {
+                if changed.is_err() {
+                    return Ok(Some(paused));
+                }
+                let command = *control_rx.borrow_and_update();
+                match command {
+                    ControlCommand::Run => {
+                        store
+                            .call(move |conn| campaigns::request_resume(conn, campaign_id).map(|_| ()))
+                            .await?;
+                        return Ok(None);
+                    }
+                    ControlCommand::Cancel => return cancel(store, campaign_id).await.map(Some),
+                    ControlCommand::Shutdown => return Ok(Some(paused)),
+                    ControlCommand::Pause => {}
+                }
+            }
+            _ = poll.tick() => {
+                let runner = config.runner_id.clone();
+                let status = store
                     .call(move |conn| {
-                        campaigns::set_status(conn, campaign_id, CampaignStatus::Sending, None)
-                            .map(|_| ())
+                        campaigns::claim_runner(conn, campaign_id, &runner)?;
+                        Ok(campaigns::get(conn, campaign_id)?.status)
                     })
                     .await?;
-                return Ok(None);
+                match status {
+                    CampaignStatus::Sending => {
+                        // Resumed elsewhere: this run's own control follows.
+                        control.resume();
+                        control_rx.borrow_and_update();
+                        return Ok(None);
+                    }
+                    CampaignStatus::Cancelled => return cancel(store, campaign_id).await.map(Some),
+                    _ => {}
+                }
             }
-            ControlCommand::Cancel => return cancel(store, campaign_id).await.map(Some),
-            ControlCommand::Shutdown => return Ok(Some(paused)),
-            ControlCommand::Pause => {}
-        }
-        if control_rx.changed().await.is_err() {
-            return Ok(Some(paused));
         }
     }
+}
+
+/// `after` from now, as stored.
+fn retry_at(after: Duration) -> String {
+    crate::time::timestamp(
+        time::OffsetDateTime::now_utc() + time::Duration::try_from(after).unwrap_or_default(),
+    )
 }
 
 /// Sends per second over a sliding window of a few seconds.

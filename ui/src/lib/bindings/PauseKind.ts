@@ -3,4 +3,4 @@
 /**
  * Why a campaign stopped by itself (shown with a paused or failed campaign).
  */
-export type PauseKind = "user" | "daily_quota" | "account" | "unreachable";
+export type PauseKind = "user" | "daily_quota" | "account" | "unreachable" | "missed_schedule";

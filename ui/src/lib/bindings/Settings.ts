@@ -36,4 +36,22 @@ assets_public_base_url: string | null,
 /**
  * Advanced: send S3 calls to this URL instead of AWS.
  */
-s3_endpoint: string | null, };
+s3_endpoint: string | null, 
+/**
+ * The SES configuration set every campaign is sent with (events are only published
+ * for mail sent with one).
+ */
+configuration_set: string | null, 
+/**
+ * A mailbox for `mailto:` unsubscribes in the `List-Unsubscribe` header, if any.
+ */
+unsubscribe_mailto: string | null, 
+/**
+ * How many hours late a scheduled campaign may still start by itself after Herald was
+ * closed or the computer slept (default 24).
+ */
+schedule_grace_hours: string | null, 
+/**
+ * A ceiling on the sending rate (recipients per second) below the account's maximum.
+ */
+max_send_rate: string | null, };
