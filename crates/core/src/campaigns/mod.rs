@@ -948,18 +948,58 @@ pub fn runner_alive(conn: &Connection, id: i64) -> Result<bool> {
 }
 
 /// Takes (or renews) the lease on sending a campaign for `runner`. `false` when another
-/// runner holds a live lease: it must not be run here too.
+/// runner holds a live lease: it must not be run here too. A lease whose holder (a process
+/// on this computer, named in the runner id as `<pid>-…`) is gone is taken over at once,
+/// so a restart after a crash or kill does not wait for the lease to run out.
 pub fn claim_runner(conn: &Connection, id: i64, runner: &str) -> Result<bool> {
     let now = time::OffsetDateTime::now_utc();
     let cutoff =
         crate::time::timestamp(now - time::Duration::try_from(RUNNER_LEASE).unwrap_or_default());
-    let changed = conn.execute(
-        "UPDATE campaigns SET runner = ?2, runner_seen_at = ?3
-         WHERE id = ?1 AND (runner IS NULL OR runner = ?2 OR runner_seen_at IS NULL
-                            OR runner_seen_at < ?4)",
-        (id, runner, crate::time::timestamp(now), cutoff),
+    let holder: Option<String> = conn
+        .query_row(
+            "SELECT runner FROM campaigns WHERE id = ?1 AND runner IS NOT NULL AND runner <> ?2
+                                            AND runner_seen_at >= ?3",
+            (id, runner, &cutoff),
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(holder) = holder {
+        if process_alive(&holder) {
+            return Ok(false);
+        }
+    }
+    conn.execute(
+        "UPDATE campaigns SET runner = ?2, runner_seen_at = ?3 WHERE id = ?1",
+        (id, runner, crate::time::timestamp(now)),
     )?;
-    Ok(changed == 1)
+    Ok(true)
+}
+
+/// Whether the process named at the start of a runner id (`<pid>-…`) still runs on this
+/// computer. Unknown (no pid, or no way to tell) counts as alive.
+fn process_alive(runner: &str) -> bool {
+    let Some(pid) = runner
+        .split('-')
+        .next()
+        .and_then(|p| p.parse::<u32>().ok())
+    else {
+        return true;
+    };
+    if pid == std::process::id() {
+        return true;
+    }
+    if cfg!(target_os = "linux") {
+        return std::path::Path::new(&format!("/proc/{pid}")).exists();
+    }
+    if cfg!(unix) {
+        return std::process::Command::new("kill")
+            .args(["-0", &pid.to_string()])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(true);
+    }
+    true
 }
 
 /// Gives the lease up (the run ended).
