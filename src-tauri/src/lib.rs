@@ -2,8 +2,10 @@
 //! expose herald-core to the UI. Everything a user can do lives in the core.
 
 mod commands;
+mod desktop;
 mod dialogs;
 mod error;
+mod sending;
 mod state;
 pub mod update_signature;
 
@@ -13,11 +15,15 @@ use herald_core::policy::Policy;
 use herald_core::secrets::OsKeychain;
 use herald_core::workspaces::Home;
 use tauri::{DragDropEvent, Manager, WindowEvent};
+use tauri_plugin_autostart::MacosLauncher;
 
 pub use commands::imports::ImportFile;
 pub use commands::settings::SettingsView;
 pub use error::CommandError;
 use state::AppState;
+
+/// The argument the login item starts Herald with.
+const AUTOSTART_ARG: &str = "--autostart";
 
 pub fn run() {
     let home = match Home::from_env() {
@@ -43,12 +49,29 @@ pub fn run() {
     let title = state.window_title();
     tauri::Builder::default()
         .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(
+            MacosLauncher::LaunchAgent,
+            Some(vec![AUTOSTART_ARG]),
+        ))
         .manage(state)
+        .manage(sending::SendingService::default())
         .manage(commands::updates::UpdaterState::default())
         .manage(commands::imports::ImportJobs::default())
         .setup(move |app| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.set_title(&title);
+            }
+            // The last workspace's scheduler starts at once: campaigns due while Herald was
+            // closed start now (within the grace period), interrupted ones continue.
+            let handle = app.handle();
+            if handle.state::<AppState>().current_info().is_some() {
+                if let Err(e) = handle
+                    .state::<sending::SendingService>()
+                    .current(handle, &handle.state::<AppState>())
+                {
+                    eprintln!("Herald could not start sending: {}", e.message);
+                }
             }
             // Debug builds (development, the end-to-end tests) never phone home by themselves.
             if !cfg!(debug_assertions) {
@@ -59,8 +82,16 @@ pub fn run() {
         .on_window_event(|window, event| {
             // Dropped files are kept here; the UI then asks to add them (assets_upload_dropped),
             // so file paths never travel from the web view to the backend.
-            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
-                window.state::<AppState>().set_dropped(paths.clone());
+            match event {
+                WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {
+                    window.state::<AppState>().set_dropped(paths.clone());
+                }
+                WindowEvent::CloseRequested { api, .. } => {
+                    if desktop::keep_running_on_close(window) {
+                        api.prevent_close();
+                    }
+                }
+                _ => {}
             }
         })
         .invoke_handler(tauri::generate_handler![
@@ -137,6 +168,27 @@ pub fn run() {
             commands::imports::imports_run,
             commands::imports::imports_cancel,
             commands::imports::imports_save_failed,
+            commands::campaigns::campaigns_list,
+            commands::campaigns::campaigns_get,
+            commands::campaigns::campaigns_create,
+            commands::campaigns::campaigns_update,
+            commands::campaigns::campaigns_delete,
+            commands::campaigns::campaigns_duplicate,
+            commands::campaigns::campaigns_audience_count,
+            commands::campaigns::campaigns_review,
+            commands::campaigns::campaigns_send_now,
+            commands::campaigns::campaigns_schedule,
+            commands::campaigns::campaigns_unschedule,
+            commands::campaigns::campaigns_pause,
+            commands::campaigns::campaigns_resume,
+            commands::campaigns::campaigns_cancel,
+            commands::campaigns::campaigns_resend_unknown,
+            commands::campaigns::campaigns_mark_unknown_not_sent,
+            commands::campaigns::campaigns_recipient_counts,
+            commands::campaigns::campaigns_recipients,
+            commands::campaigns::ses_identity_status,
+            commands::desktop::autostart_get,
+            commands::desktop::autostart_set,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -6,7 +6,9 @@
 //! million contacts never stops the window from painting.
 
 pub mod assets;
+pub mod campaigns;
 pub mod contacts;
+pub mod desktop;
 pub mod fields;
 pub mod imports;
 pub mod segments;

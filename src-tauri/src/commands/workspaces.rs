@@ -1,7 +1,8 @@
 use herald_core::workspaces::{WorkspaceInfo, WorkspaceSummary};
-use tauri::{State, WebviewWindow};
+use tauri::{Manager, State, WebviewWindow};
 
 use crate::error::CommandResult;
+use crate::sending::SendingService;
 use crate::state::AppState;
 
 #[tauri::command]
@@ -24,6 +25,7 @@ pub fn workspaces_create(
         .set_current(Some(state.home.create(&name)?))
         .expect("a workspace was just created");
     show_in_title(&window, &state);
+    start_sending(&window, &state);
     Ok(info)
 }
 
@@ -37,6 +39,7 @@ pub fn workspaces_open(
         .set_current(Some(state.home.open(&name)?))
         .expect("a workspace was just opened");
     show_in_title(&window, &state);
+    start_sending(&window, &state);
     Ok(info)
 }
 
@@ -86,4 +89,13 @@ pub fn workspaces_delete(
 fn show_in_title(window: &WebviewWindow, state: &AppState) {
     // A title that cannot be set changes nothing the user relies on.
     let _ = window.set_title(&state.window_title());
+}
+
+/// The opened workspace's scheduler starts now, so its scheduled campaigns go out (and
+/// missed ones are caught up) even if the Campaigns page is never opened.
+fn start_sending(window: &WebviewWindow, state: &AppState) {
+    let app = window.app_handle();
+    if let Err(e) = app.state::<SendingService>().current(app, state) {
+        eprintln!("Herald could not start sending for this workspace: {}", e.message);
+    }
 }
