@@ -10,6 +10,7 @@
 //   policy=1             an IT policy locks the region, relay URL and automatic updates
 //   update=available | error   what "Check for updates" finds
 import { mockIPC } from "@tauri-apps/api/mocks";
+import { campaignsCommand } from "./mock-campaigns";
 import { contactsCommand } from "./mock-contacts";
 import type { AwsKeyPair } from "../src/lib/bindings/AwsKeyPair";
 import type { CommandError } from "../src/lib/bindings/CommandError";
@@ -46,6 +47,10 @@ const emptySettings = (): Settings => ({
   assets_prefix: null,
   assets_public_base_url: null,
   s3_endpoint: null,
+  configuration_set: null,
+  unsubscribe_mailto: null,
+  schedule_grace_hours: null,
+  max_send_rate: null,
 });
 
 let counter = 0;
@@ -337,6 +342,8 @@ mockIPC(async (cmd, payload) => {
     default: {
       const out = templatesMock(cmd, args, fail);
       if (out !== undefined) return out;
+      const campaignsOut = campaignsCommand(cmd, args, fail);
+      if (campaignsOut !== undefined) return campaignsOut;
       const answer = await contactsCommand(cmd, args, fail);
       if (answer === undefined) fail("unknown", `The mock backend has no command “${cmd}”.`);
       return answer;
