@@ -1,11 +1,13 @@
 //! The command tree, one module per domain as in the core and the app.
 
 pub mod assets;
+pub mod campaigns;
 pub mod contacts;
 pub mod fields;
 pub mod policy;
 pub mod segments;
 pub mod settings;
+pub mod suppressions;
 pub mod tags;
 pub mod templates;
 pub mod workspaces;
@@ -73,6 +75,12 @@ pub enum Command {
     /// Segments: saved rules, their count and their contacts.
     #[command(subcommand)]
     Segments(segments::SegmentsCommand),
+    /// Campaigns: create, edit, review, schedule, send, pause, resume, cancel, status.
+    #[command(subcommand)]
+    Campaigns(campaigns::CampaignsCommand),
+    /// The suppression list: addresses Herald never sends to again.
+    #[command(subcommand)]
+    Suppressions(suppressions::SuppressionsCommand),
 }
 
 pub fn run(ctx: &Context, command: Command) -> Result<()> {
@@ -88,6 +96,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Tags(cmd) => tags::run(ctx, cmd),
         Command::Fields(cmd) => fields::run(ctx, cmd),
         Command::Segments(cmd) => segments::run(ctx, cmd),
+        Command::Campaigns(cmd) => campaigns::run(ctx, cmd),
+        Command::Suppressions(cmd) => suppressions::run(ctx, cmd),
     }
 }
 

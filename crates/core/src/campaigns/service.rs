@@ -201,6 +201,30 @@ impl SendService {
         self.run_foreground(campaign_id).await
     }
 
+    /// Resumes in the foreground (the CLI): when another process is running the campaign
+    /// it only marks it `sending` (that process continues; `Ok(None)`), otherwise it runs
+    /// it here until the run ends.
+    pub async fn resume_foreground(&self, campaign_id: i64) -> Result<Option<RunReport>> {
+        let conn = self.conn()?;
+        let campaign = super::get(&conn, campaign_id)?;
+        if matches!(
+            campaign.status,
+            CampaignStatus::Draft | CampaignStatus::Scheduled
+        ) {
+            drop(conn);
+            return self.send_foreground(campaign_id).await.map(Some);
+        }
+        if super::runner_alive(&conn, campaign_id)? {
+            super::request_resume(&conn, campaign_id)?;
+            return Ok(None);
+        }
+        if campaign.status != CampaignStatus::Sending {
+            super::check_transition(campaign.status, CampaignStatus::Sending)?;
+        }
+        drop(conn);
+        self.run_foreground(campaign_id).await.map(Some)
+    }
+
     async fn snapshot(&self, campaign_id: i64) -> Result<usize> {
         let db_path = self.inner.db_path.clone();
         tokio::task::spawn_blocking(move || {
