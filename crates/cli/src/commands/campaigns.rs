@@ -147,18 +147,14 @@ fn find(conn: &Connection, reference: &str) -> Result<Campaign> {
 }
 
 fn template_id(conn: &Connection, reference: &str) -> Result<i64> {
-    let by_id = reference
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| {
-            conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM templates WHERE id = ?1)",
-                [id],
-                |r| r.get::<_, bool>(0),
-            )
-            .unwrap_or(false)
-        });
+    let by_id = reference.trim().parse::<i64>().ok().filter(|id| {
+        conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM templates WHERE id = ?1)",
+            [id],
+            |r| r.get::<_, bool>(0),
+        )
+        .unwrap_or(false)
+    });
     if let Some(id) = by_id {
         return Ok(id);
     }
@@ -182,7 +178,12 @@ fn contact_id(conn: &Connection, email: &str) -> Result<i64> {
 }
 
 /// Applies the flags to a campaign's draft and saves it.
-fn apply(ws: &Workspace, campaign: &Campaign, name: Option<String>, edit: Edit) -> Result<Campaign> {
+fn apply(
+    ws: &Workspace,
+    campaign: &Campaign,
+    name: Option<String>,
+    edit: Edit,
+) -> Result<Campaign> {
     let conn = ws.conn();
     let mut campaign = campaign.clone();
     if let Some(t) = &edit.template {
@@ -206,7 +207,10 @@ fn apply(ws: &Workspace, campaign: &Campaign, name: Option<String>, edit: Edit) 
         })?;
         d.body_format = Some(match edit.format.as_deref() {
             Some(f) => TemplateFormat::parse(f).ok_or_else(|| {
-                Error::Validation(vec![FieldError::new("format", "The format is html or mjml.")])
+                Error::Validation(vec![FieldError::new(
+                    "format",
+                    "The format is html or mjml.",
+                )])
             })?,
             None if body.trim_start().starts_with("<mjml") => TemplateFormat::Mjml,
             None => TemplateFormat::Html,

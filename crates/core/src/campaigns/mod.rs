@@ -978,11 +978,7 @@ pub fn claim_runner(conn: &Connection, id: i64, runner: &str) -> Result<bool> {
 /// Whether the process named at the start of a runner id (`<pid>-…`) still runs on this
 /// computer. Unknown (no pid, or no way to tell) counts as alive.
 fn process_alive(runner: &str) -> bool {
-    let Some(pid) = runner
-        .split('-')
-        .next()
-        .and_then(|p| p.parse::<u32>().ok())
-    else {
+    let Some(pid) = runner.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
         return true;
     };
     if pid == std::process::id() {
