@@ -441,6 +441,10 @@ async fn the_review_blocks_what_must_be_fixed_and_warns_about_the_rest() {
 
     // Unverified sender, sandbox with unverified recipients, a quota smaller than the list.
     double.script(|s| {
+        let mut pending = verified_identity("acme.example");
+        pending["VerifiedForSendingStatus"] = false.into();
+        pending["VerificationStatus"] = "PENDING".into();
+        s.identities.insert("acme.example".into(), pending);
         s.production_access = false;
         s.max_24_hour_send = 200.0;
         s.sent_last_24_hours = 198.0;
@@ -501,6 +505,18 @@ async fn the_review_blocks_what_must_be_fixed_and_warns_about_the_rest() {
         assert!(blocking.contains(&code), "{code} in {blocking:?}");
     }
     assert_eq!(review.blocking[0].step, Some(WizardStep::Audience));
+
+    // An endpoint override that knows no identities at all only warns about the sender.
+    double.script(|s| s.identities.clear());
+    let review = service.review(id).await.unwrap();
+    assert!(review
+        .warnings
+        .iter()
+        .any(|p| p.code == ReviewCode::SenderNotVerified));
+    assert!(!review
+        .blocking
+        .iter()
+        .any(|p| p.code == ReviewCode::SenderNotVerified));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1183,26 +1183,59 @@ pub fn recipients(
     campaign_id: i64,
     state: Option<RecipientState>,
 ) -> Result<Vec<CampaignRecipient>> {
-    let mut stmt = conn.prepare(
+    recipients_page(conn, campaign_id, state, 0, u32::MAX)
+}
+
+/// One page of [`recipients`]: `limit` rows after skipping `offset`.
+pub fn recipients_page(
+    conn: &Connection,
+    campaign_id: i64,
+    state: Option<RecipientState>,
+    offset: u32,
+    limit: u32,
+) -> Result<Vec<CampaignRecipient>> {
+    let mut stmt = conn.prepare_cached(
         "SELECT id, contact_id, email, state, ses_message_id, attempts, last_error, sent_at
          FROM campaign_recipients
          WHERE campaign_id = ?1 AND (?2 IS NULL OR state = ?2)
-         ORDER BY id",
+         ORDER BY id LIMIT ?3 OFFSET ?4",
     )?;
-    let rows = stmt.query_map((campaign_id, state.map(RecipientState::as_str)), |r| {
-        let state: String = r.get(3)?;
-        Ok(CampaignRecipient {
-            id: r.get(0)?,
-            contact_id: r.get(1)?,
-            email: r.get(2)?,
-            state: RecipientState::parse(&state).unwrap_or(RecipientState::Unknown),
-            ses_message_id: r.get(4)?,
-            attempts: r.get(5)?,
-            last_error: r.get(6)?,
-            sent_at: r.get(7)?,
-        })
-    })?;
+    let rows = stmt.query_map(
+        (
+            campaign_id,
+            state.map(RecipientState::as_str),
+            i64::from(limit),
+            i64::from(offset),
+        ),
+        |r| {
+            let state: String = r.get(3)?;
+            Ok(CampaignRecipient {
+                id: r.get(0)?,
+                contact_id: r.get(1)?,
+                email: r.get(2)?,
+                state: RecipientState::parse(&state).unwrap_or(RecipientState::Unknown),
+                ses_message_id: r.get(4)?,
+                attempts: r.get(5)?,
+                last_error: r.get(6)?,
+                sent_at: r.get(7)?,
+            })
+        },
+    )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether the workspace has campaigns that need Herald running: scheduled (and not
+/// waiting for the user), sending, or paused with a time to continue by itself. The tray
+/// asks this when the window closes.
+pub fn has_pending_work(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM campaigns
+                        WHERE (status = 'scheduled' AND coalesce(pause_kind, '') <> 'missed_schedule')
+                           OR status = 'sending'
+                           OR (status = 'paused' AND resume_at IS NOT NULL))",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 /// After a crash or kill: every row still `sending` may or may not have reached SES, so it

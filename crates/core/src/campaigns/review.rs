@@ -366,6 +366,7 @@ impl PendingReview {
         if let Some(sender) = &self.sender {
             let domain = sender.rsplit('@').next().unwrap_or(sender);
             let mut verified = false;
+            let mut found_unverified = false;
             let mut error = None;
             for identity in [sender.as_str(), domain] {
                 match ses.identity_status(identity).await {
@@ -373,19 +374,28 @@ impl PendingReview {
                         verified = true;
                         break;
                     }
-                    Ok(_) => {}
+                    Ok(status) => found_unverified |= status.found,
                     Err(e) => error = Some(e),
                 }
             }
             if !verified {
-                let message = match error {
-                    Some(e) => format!("The sender {sender} could not be checked in SES: {e}"),
-                    None => format!(
+                // A local emulator or other endpoint override may not know identities at
+                // all: only an identity it reports as unverified blocks there.
+                let severity = if found_unverified || ses.endpoint.is_none() {
+                    Blocking
+                } else {
+                    Warning
+                };
+                let message = match (found_unverified, error) {
+                    (false, Some(e)) => {
+                        format!("The sender {sender} could not be checked in SES: {e}")
+                    }
+                    _ => format!(
                         "Neither {sender} nor {domain} is verified for sending in SES ({}). Verify the domain (docs/ses-setup.md) first.",
                         account.region
                     ),
                 };
-                review.push(ReviewCode::SenderNotVerified, Blocking, message);
+                review.push(ReviewCode::SenderNotVerified, severity, message);
             }
         }
         if !account.production_access {
