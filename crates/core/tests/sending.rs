@@ -646,19 +646,75 @@ fn a_killed_run_restarts_without_sending_anyone_twice() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the aws-ses-v2-local emulator (scripts/setup.sh installs it)"]
 async fn a_thousand_recipients_arrive_exactly_once_at_the_emulator() {
+    use herald_core::campaigns::{audience, renderer::CampaignRenderer};
+    use herald_core::contacts::{self, ContactInput, ContactSource};
+
     let emulator = herald_test_support::SesEmulator::start();
-    let f = fixture(1_000, &[]);
+    // A thousand real contacts with a tag, a template, and the audience snapshotted as
+    // when sending starts; rendering goes through the campaign renderer.
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Home::at(dir.path()).create("Acme").unwrap();
+    let settings = herald_core::settings::Settings {
+        postal_address: Some("1 Main St, Springfield".into()),
+        relay_url: Some(RELAY.into()),
+        ..Default::default()
+    };
+    herald_core::settings::save_with(
+        ws.conn_mut(),
+        settings.clone(),
+        &herald_core::policy::Policy::default(),
+    )
+    .unwrap();
+    let tag = herald_core::tags::create(
+        ws.conn(),
+        herald_core::tags::TagInput {
+            name: "Readers".into(),
+            colour: None,
+        },
+    )
+    .unwrap()
+    .id;
+    for i in 0..1_000 {
+        contacts::create(
+            ws.conn_mut(),
+            ContactInput {
+                email: address(i),
+                first_name: format!("Reader {i}"),
+                tag_ids: Some(vec![tag]),
+                ..ContactInput::default()
+            },
+            ContactSource::Api,
+        )
+        .unwrap();
+    }
+    let mut conn = db::open(&ws.db_path(), OpenMode::Existing).unwrap();
+    let campaign = campaigns::create(
+        &conn,
+        &NewCampaign {
+            name: "Spring sale".into(),
+            from_address: Some("news@acme.example".into()),
+            ..NewCampaign::default()
+        },
+    )
+    .unwrap();
+    let mut draft = campaign.draft();
+    draft.subject = "Spring sale for {{ first_name }}".into();
+    draft.body_source = Some(
+        "<html><body><p>Hi {{ contact.first_name }}, spring is here.</p></body></html>".into(),
+    );
+    draft.audience.tags = vec![tag];
+    let campaign = campaigns::update(&conn, campaign.id, &draft).unwrap();
+    assert_eq!(audience::snapshot(&mut conn, campaign.id).unwrap(), 1_000);
+    let renderer = CampaignRenderer::new(&campaign, &settings, &Default::default()).unwrap();
+
     let mut config = config();
-    // The emulator reports MaxSendRate 14/s; a test-only ceiling above it keeps this quick.
     config.max_rate = None;
     let messenger = messenger(&emulator.endpoint, Duration::from_secs(10)).await;
-    let quota_rate = herald_test_support::EMULATOR_MAX_SEND_RATE;
-    assert!(quota_rate > 0.0);
     let report = run_campaign(
-        &f.db,
-        f.campaign_id,
+        &ws.db_path(),
+        campaign.id,
         Arc::new(RateOverride(messenger, 2_000.0)),
-        &Greeting,
+        &renderer,
         &config,
         &|_: &SendProgress| {},
         &RunControl::new(),
@@ -678,6 +734,20 @@ async fn a_thousand_recipients_arrive_exactly_once_at_the_emulator() {
         *seen.entry(to.clone()).or_insert(0) += 1;
         let i: usize = to[6..11].parse().unwrap();
         assert_eq!(email["subject"], format!("Spring sale for Reader {i}"));
+        let token = links.token(campaign.id, &to);
+        let html = email["body"]["html"].as_str().unwrap_or_default();
+        assert!(
+            html.contains(&format!("Hi Reader {i}, spring is here.")),
+            "{html}"
+        );
+        assert!(
+            html.contains(&links.url(&token)),
+            "the footer's unsubscribe link"
+        );
+        assert!(
+            html.contains("1 Main St, Springfield"),
+            "the footer's postal address"
+        );
         let headers: Vec<(String, String)> = email["headers"]
             .as_array()
             .unwrap()
@@ -689,7 +759,6 @@ async fn a_thousand_recipients_arrive_exactly_once_at_the_emulator() {
                 )
             })
             .collect();
-        let token = links.token(f.campaign_id, &to);
         assert_eq!(headers[0].0, "List-Unsubscribe");
         assert!(headers[0]
             .1
@@ -704,7 +773,8 @@ async fn a_thousand_recipients_arrive_exactly_once_at_the_emulator() {
     }
     assert_eq!(seen.len(), 1_000);
     assert!(seen.values().all(|n| *n == 1));
-    // The emulator's store keeps no EmailTags; the double's tests check the tags.
+    // The emulator's store keeps no EmailTags; the double's tests check the tags
+    // (tests/campaigns.rs, the service test).
 }
 
 /// The emulator's account allows 14/s; this keeps its answers but raises the rate so the
