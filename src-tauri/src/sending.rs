@@ -127,16 +127,7 @@ impl SendingService {
 
 /// Whether a workspace has a campaign that will start or resume by itself.
 fn workspace_waits(db_path: &std::path::Path) -> herald_core::Result<bool> {
-    let conn = db::open(db_path, OpenMode::Existing)?;
-    Ok(campaigns::list(&conn, None)?.iter().any(|c| match c.status {
-        CampaignStatus::Scheduled => c.pause_kind != Some(PauseKind::MissedSchedule),
-        CampaignStatus::Sending => true,
-        CampaignStatus::Paused => matches!(
-            c.pause_kind,
-            Some(PauseKind::DailyQuota | PauseKind::Unreachable)
-        ),
-        _ => false,
-    }))
+    campaigns::has_pending_work(&db::open(db_path, OpenMode::Existing)?)
 }
 
 fn on_event<R: Runtime>(app: &AppHandle<R>, db_path: &std::path::Path, event: &SendEvent) {

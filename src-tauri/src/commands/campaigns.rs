@@ -195,12 +195,9 @@ pub fn campaigns_recipients(
     offset: u32,
     limit: u32,
 ) -> CommandResult<Vec<CampaignRecipient>> {
-    let all = state.with_workspace(|ws| campaigns::recipients(ws.conn(), id, state_filter))?;
-    Ok(all
-        .into_iter()
-        .skip(offset as usize)
-        .take(limit.min(500) as usize)
-        .collect())
+    state.with_workspace(|ws| {
+        campaigns::recipients_page(ws.conn(), id, state_filter, offset, limit.min(500))
+    })
 }
 
 /// The sender identity's verification and DKIM status, and the DNS records still missing.
