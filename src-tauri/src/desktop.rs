@@ -29,6 +29,22 @@ pub fn keep_running_on_close<R: Runtime>(window: &Window<R>) -> bool {
     true
 }
 
+/// Started by the login item (`--autostart`) with campaigns waiting: Herald goes straight
+/// to the tray instead of opening a window nobody asked for.
+pub fn start_in_tray_if_autostarted<R: Runtime>(app: &AppHandle<R>, autostart_arg: &str) {
+    let autostarted = std::env::args().any(|a| a == autostart_arg);
+    if !autostarted || !app.state::<SendingService>().has_work() {
+        return;
+    }
+    match (app.get_webview_window("main"), ensure_tray(app)) {
+        (Some(window), Ok(())) => {
+            let _ = window.hide();
+        }
+        (_, Err(e)) => eprintln!("Herald could not show its tray icon ({e}); opening the window."),
+        _ => {}
+    }
+}
+
 /// Shows the main window again (tray click, "Open Herald").
 pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {

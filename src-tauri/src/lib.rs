@@ -73,6 +73,7 @@ pub fn run() {
                     eprintln!("Herald could not start sending: {}", e.message);
                 }
             }
+            desktop::start_in_tray_if_autostarted(handle, AUTOSTART_ARG);
             // Debug builds (development, the end-to-end tests) never phone home by themselves.
             if !cfg!(debug_assertions) {
                 commands::updates::check_at_start(app.handle());

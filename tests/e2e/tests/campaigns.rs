@@ -196,6 +196,44 @@ fn wizard_draft_survives_a_relaunch_then_sends_to_the_emulator() {
     s.click("detail-back");
     s.wait_text("campaign-row", "120 of 120 sent");
     shot(&s, "campaigns-12-list-sent");
+
+    // A copy, scheduled for tomorrow 09:00 in Lisbon: every step of the copy is complete,
+    // so the stepper jumps straight to the schedule.
+    s.click("campaign-duplicate");
+    wait_step(&s, "name");
+    assert_eq!(s.value("campaign-name"), format!("{CAMPAIGN} (copy)"));
+    s.click("wizard-step-schedule");
+    wait_step(&s, "schedule");
+    s.click("schedule-later");
+    s.select("schedule-zone", "Europe/Lisbon");
+    s.fill("schedule-time", "09:00");
+    s.wait_text("schedule-resolved", "09:00 (Europe/Lisbon)");
+    s.click("wizard-next");
+    wait_step(&s, "review");
+    s.wait_text("review-when", "09:00 (Europe/Lisbon)");
+    s.wait_for("the schedule button", || {
+        s.execute(
+            "const b = document.querySelector('[data-testid=review-schedule]'); return !!b && !b.disabled;",
+            json!([]),
+        )
+        .as_bool()
+        .unwrap_or(false)
+        .then_some(())
+    });
+    s.click("review-schedule");
+    s.wait_text("scheduled-card", "09:00 (Europe/Lisbon)");
+    assert_eq!(status(&s), "scheduled");
+    shot(&s, "campaigns-13-scheduled");
+    s.click("detail-back");
+    s.wait_for("the scheduled copy on the list", || {
+        s.execute(
+            "return [...document.querySelectorAll('[data-testid=campaign-row]')].map(r => r.dataset.status).sort().join(',');",
+            json!([]),
+        )
+        .as_str()
+        .filter(|statuses| *statuses == "scheduled,sent")
+        .map(str::to_owned)
+    });
     s.quit();
 
     // Exactly one message per subscribed recipient, personalised, with both unsubscribe headers.
