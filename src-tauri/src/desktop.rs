@@ -70,9 +70,7 @@ fn ensure_tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     }
     let open = MenuItemBuilder::with_id("open", "Open Herald").build(app)?;
     let quit_item = MenuItemBuilder::with_id("quit", "Quit Herald").build(app)?;
-    let menu = MenuBuilder::new(app)
-        .items(&[&open, &quit_item])
-        .build()?;
+    let menu = MenuBuilder::new(app).items(&[&open, &quit_item]).build()?;
     let mut tray = TrayIconBuilder::with_id(TRAY_ID)
         .menu(&menu)
         .tooltip("Herald — campaigns are scheduled or sending")

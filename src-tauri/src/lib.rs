@@ -87,10 +87,10 @@ pub fn run() {
                 WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {
                     window.state::<AppState>().set_dropped(paths.clone());
                 }
-                WindowEvent::CloseRequested { api, .. } => {
-                    if desktop::keep_running_on_close(window) {
-                        api.prevent_close();
-                    }
+                WindowEvent::CloseRequested { api, .. }
+                    if desktop::keep_running_on_close(window) =>
+                {
+                    api.prevent_close();
                 }
                 _ => {}
             }

@@ -138,7 +138,8 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, db_path: &std::path::Path, event: &S
         }
         SendEvent::Finished(report) => {
             let _ = app.emit(FINISHED_EVENT, report.campaign_id);
-            if let Some((title, body)) = finished_notice(&name_of(db_path, report.campaign_id), report)
+            if let Some((title, body)) =
+                finished_notice(&name_of(db_path, report.campaign_id), report)
             {
                 desktop::notify(app, &title, &body);
             }

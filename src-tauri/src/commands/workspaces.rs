@@ -96,6 +96,9 @@ fn show_in_title(window: &WebviewWindow, state: &AppState) {
 fn start_sending(window: &WebviewWindow, state: &AppState) {
     let app = window.app_handle();
     if let Err(e) = app.state::<SendingService>().current(app, state) {
-        eprintln!("Herald could not start sending for this workspace: {}", e.message);
+        eprintln!(
+            "Herald could not start sending for this workspace: {}",
+            e.message
+        );
     }
 }

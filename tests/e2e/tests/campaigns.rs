@@ -244,7 +244,12 @@ fn wizard_draft_survives_a_relaunch_then_sends_to_the_emulator() {
     let emails = store["emails"].as_array().unwrap();
     let mut to: Vec<String> = emails
         .iter()
-        .map(|e| e["destination"]["to"][0].as_str().unwrap_or_default().to_owned())
+        .map(|e| {
+            e["destination"]["to"][0]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
         .collect();
     to.sort();
     let mut expected: Vec<String> = people()
