@@ -15,7 +15,9 @@ import type { RecipientState } from "$lib/bindings/RecipientState";
 import type { Review } from "$lib/bindings/Review";
 import type { ReviewCode } from "$lib/bindings/ReviewCode";
 import type { ReviewProblem } from "$lib/bindings/ReviewProblem";
+import type { RenderContact } from "$lib/bindings/RenderContact";
 import type { SendProgress } from "$lib/bindings/SendProgress";
+import type { TestSendReport } from "$lib/bindings/TestSendReport";
 import { call } from "./client";
 
 export type {
@@ -77,6 +79,10 @@ export const countAudience = (audience: Audience) =>
 export const reviewCampaign = (id: CampaignId) => call<Review>("campaigns_review", { id });
 
 
+
+/** Sends the saved campaign exactly as it goes out (footer included) to up to five addresses. */
+export const testSendCampaign = (id: CampaignId, to: string[], contact: RenderContact | null) =>
+  call<TestSendReport>("campaigns_test_send", { id, to, contact });
 
 export const sendCampaignNow = (id: CampaignId) => call<Campaign>("campaigns_send_now", { id });
 
