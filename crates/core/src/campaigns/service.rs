@@ -68,6 +68,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 struct Running {
     control: RunControl,
     last: Option<SendProgress>,
+    /// Resume was asked while this run was stopping for a pause: run again when it ends.
+    resume_requested: bool,
 }
 
 struct Inner {
@@ -246,7 +248,8 @@ impl SendService {
     /// recipients within a moment (requests in flight finish).
     pub fn pause(&self, campaign_id: i64) -> Result<Campaign> {
         let campaign = super::request_pause(&self.conn()?, campaign_id)?;
-        if let Some(run) = self.runs().get(&campaign_id) {
+        if let Some(run) = self.runs().get_mut(&campaign_id) {
+            run.resume_requested = false;
             run.control.pause();
         }
         Ok(campaign)
@@ -265,7 +268,9 @@ impl SendService {
         }
         if self.runs().contains_key(&campaign_id) || super::runner_alive(&conn, campaign_id)? {
             let campaign = super::request_resume(&conn, campaign_id)?;
-            if let Some(run) = self.runs().get(&campaign_id) {
+            if let Some(run) = self.runs().get_mut(&campaign_id) {
+                // The run may be stopping for the pause right now: it runs again after.
+                run.resume_requested = true;
                 run.control.resume();
             }
             return Ok(campaign);
@@ -423,6 +428,7 @@ impl SendService {
             Running {
                 control: control.clone(),
                 last: None,
+                resume_requested: false,
             },
         );
         let this = self.clone();
@@ -453,6 +459,12 @@ impl SendService {
         result
     }
 
+    /// [`spawn_run`](Self::spawn_run) behind a named future type, so a run can start the
+    /// next one.
+    fn run_again(self, campaign_id: i64) -> BoxFuture<'static, Result<()>> {
+        Box::pin(async move { self.spawn_run(campaign_id).await })
+    }
+
     async fn spawn_run(&self, campaign_id: i64) -> Result<()> {
         if self.runs().contains_key(&campaign_id) {
             return Ok(());
@@ -470,6 +482,7 @@ impl SendService {
                 Running {
                     control: control.clone(),
                     last: None,
+                    resume_requested: false,
                 },
             );
         }
@@ -493,7 +506,22 @@ impl SendService {
                 &control,
             )
             .await;
-            this.runs().remove(&campaign_id);
+            let again = this
+                .runs()
+                .remove(&campaign_id)
+                .is_some_and(|run| run.resume_requested);
+            let paused = matches!(&result, Ok(r) if r.status == CampaignStatus::Paused);
+            if again && paused {
+                let conn = this.conn();
+                let resumed = conn
+                    .and_then(|conn| super::request_resume(&conn, campaign_id))
+                    .is_ok();
+                if resumed {
+                    if this.clone().run_again(campaign_id).await.is_ok() {
+                        return;
+                    }
+                }
+            }
             match result {
                 Ok(report) => (this.inner.listener)(&SendEvent::Finished(report)),
                 Err(e) => (this.inner.listener)(&SendEvent::Error {
