@@ -83,6 +83,7 @@ fn main() {
         "campaigns_duplicate",
         "campaigns_audience_count",
         "campaigns_review",
+        "campaigns_test_send",
         "campaigns_send_now",
         "campaigns_schedule",
         "campaigns_unschedule",

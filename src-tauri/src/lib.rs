@@ -177,6 +177,7 @@ pub fn run() {
             commands::campaigns::campaigns_duplicate,
             commands::campaigns::campaigns_audience_count,
             commands::campaigns::campaigns_review,
+            commands::campaigns::campaigns_test_send,
             commands::campaigns::campaigns_send_now,
             commands::campaigns::campaigns_schedule,
             commands::campaigns::campaigns_unschedule,

@@ -4,12 +4,16 @@
 //! ([`crate::sending`]); these commands only start, steer and read it.
 
 use herald_core::campaigns::audience::{self, AudienceCount};
+use herald_core::campaigns::renderer;
 use herald_core::campaigns::review::Review;
 use herald_core::campaigns::{
     self, Audience, Campaign, CampaignDraft, CampaignRecipient, CampaignSummary, NewCampaign,
     RecipientCounts, RecipientState,
 };
+use herald_core::render::RenderContact;
 use herald_core::ses::{IdentityStatus, SesConnection};
+use herald_core::templates::test_send::{self, TestSendReport};
+use herald_core::{settings, Error, FieldError};
 use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;
@@ -74,6 +78,29 @@ pub async fn campaigns_review(
 ) -> CommandResult<Review> {
     let service = sending.current(&app, &state)?;
     Ok(service.review(id).await?)
+}
+
+/// Sends the saved campaign exactly as recipients will get it (footer included), filled in
+/// for `contact`, to up to five addresses. The workspace is only held while preparing.
+#[tauri::command]
+pub async fn campaigns_test_send(
+    state: State<'_, AppState>,
+    id: i64,
+    to: Vec<String>,
+    contact: Option<RenderContact>,
+) -> CommandResult<TestSendReport> {
+    let prepared = state.with_workspace(|ws| {
+        let campaign = campaigns::get(ws.conn(), id)?;
+        let settings = settings::load(ws.conn())?;
+        let content = renderer::sending_content(&campaign, &settings).ok_or_else(|| {
+            Error::Validation(vec![FieldError::new(
+                "body_source",
+                "The campaign has no content yet: choose a template first.",
+            )])
+        })?;
+        test_send::prepare(ws, state.secrets.as_ref(), &content, &to, contact)
+    })?;
+    Ok(prepared.send().await?)
 }
 
 /// Reviews, takes the recipient list and starts sending in the background.

@@ -208,6 +208,13 @@ fn wizard_draft_survives_a_relaunch_then_sends_to_the_emulator() {
     s.select("schedule-zone", "Europe/Lisbon");
     s.fill("schedule-time", "09:00");
     s.wait_text("schedule-resolved", "09:00 (Europe/Lisbon)");
+    // A test of the copy exactly as it goes out: footer with the postal address included.
+    s.click("schedule-test-send");
+    s.fill("test-send-to", "maria@example.com");
+    s.click("test-send-submit");
+    s.wait_text("test-send-results", "maria@example.com — sent");
+    shot(&s, "campaigns-13-test-send");
+    s.click("test-send-done");
     s.click("wizard-next");
     wait_step(&s, "review");
     s.wait_text("review-when", "09:00 (Europe/Lisbon)");
@@ -223,7 +230,7 @@ fn wizard_draft_survives_a_relaunch_then_sends_to_the_emulator() {
     s.click("review-schedule");
     s.wait_text("scheduled-card", "09:00 (Europe/Lisbon)");
     assert_eq!(status(&s), "scheduled");
-    shot(&s, "campaigns-13-scheduled");
+    shot(&s, "campaigns-14-scheduled");
     s.click("detail-back");
     s.wait_for("the scheduled copy on the list", || {
         s.execute(
@@ -241,7 +248,17 @@ fn wizard_draft_survives_a_relaunch_then_sends_to_the_emulator() {
         .unwrap()
         .json()
         .unwrap();
-    let emails = store["emails"].as_array().unwrap();
+    let (tests, emails): (Vec<&Value>, Vec<&Value>) =
+        store["emails"].as_array().unwrap().iter().partition(|e| {
+            e["subject"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("[Test]")
+        });
+    assert_eq!(tests.len(), 1, "one test send: {tests:?}");
+    assert_eq!(tests[0]["destination"]["to"][0], "maria@example.com");
+    let test_html = tests[0]["body"]["html"].as_str().unwrap_or_default();
+    assert!(test_html.contains("12 Roastery Lane"), "{test_html}");
     let mut to: Vec<String> = emails
         .iter()
         .map(|e| {
