@@ -112,3 +112,16 @@ describe("the campaign wizard", () => {
     expect(screen.getByTestId("campaign-wizard")).toHaveAttribute("data-step", "name");
   });
 });
+
+describe("the step problem", () => {
+  it("goes away as soon as the user fixes it", async () => {
+    const user = userEvent.setup();
+    getCampaign.mockResolvedValue(campaign({ name: "", draft_step: "name" }));
+    render(CampaignWizard, { id: 7 });
+    await waitFor(() => expect(screen.getByTestId("campaign-wizard")).toHaveAttribute("data-step", "name"));
+    await user.click(screen.getByTestId("wizard-next"));
+    expect(screen.getByTestId("wizard-step-problem")).toHaveTextContent("Give the campaign a name");
+    await user.type(screen.getByTestId("campaign-name"), "Winter");
+    expect(screen.queryByTestId("wizard-step-problem")).toBeNull();
+  });
+});
