@@ -125,21 +125,17 @@ pub fn count(conn: &Connection, audience: &Audience) -> Result<AudienceCount> {
         return Ok(AudienceCount::default());
     }
     let mut p = Params::default();
-    let (chosen, _) = conditions(conn, audience, &mut p)?;
-    // One pass over the chosen contacts for their statuses; the (short) suppression list
-    // is walked separately instead of probed once per contact.
-    let (all, opted_out, suppressed): (i64, i64, i64) = conn
+    let (chosen, allowed) = conditions(conn, audience, &mut p)?;
+    // One pass over the chosen contacts. (Walking the suppression list separately was
+    // measured slower: the chosen set's IN-lists are then materialised twice.)
+    let (all, ok): (i64, i64) = conn
         .prepare(&format!(
-            "SELECT count(*), coalesce(sum(c.status <> 'subscribed'), 0),
-                    (SELECT count(*) FROM suppressions s JOIN contacts c ON c.email_key = s.email_key
-                      WHERE c.status = 'subscribed' AND {chosen})
-             FROM contacts c WHERE {chosen}"
+            "SELECT count(*), coalesce(sum({allowed}), 0) FROM contacts c WHERE {chosen}"
         ))?
-        .query_row(p.as_params(), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    let left_out = opted_out + suppressed;
+        .query_row(p.as_params(), |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(AudienceCount {
-        recipients: (all - left_out).max(0) as u64,
-        left_out: left_out as u64,
+        recipients: ok as u64,
+        left_out: (all - ok) as u64,
     })
 }
 
