@@ -69,17 +69,11 @@ impl Clock for TokioClock {
 }
 
 /// How the scheduler behaves.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SchedulerConfig {
     /// A scheduled campaign later than this starts anyway on launch; beyond, it waits for
     /// the user. `None`: read `schedule_grace_hours` from the workspace settings each time.
     pub grace: Option<Duration>,
-}
-
-impl Default for SchedulerConfig {
-    fn default() -> Self {
-        Self { grace: None }
-    }
 }
 
 /// The running scheduler. Dropping the handle does not stop it; call [`stop`](Self::stop).

@@ -35,7 +35,7 @@ pub enum CampaignsCommand {
     Create {
         name: String,
         #[command(flatten)]
-        edit: Edit,
+        edit: Box<Edit>,
     },
     /// Change a draft or scheduled campaign; only the flags given change.
     Update {
@@ -44,7 +44,7 @@ pub enum CampaignsCommand {
         #[arg(long)]
         name: Option<String>,
         #[command(flatten)]
-        edit: Edit,
+        edit: Box<Edit>,
     },
     /// The pre-send review: blocking problems and warnings (asks SES).
     Review { campaign: String },
@@ -447,7 +447,7 @@ pub fn run(ctx: &Context, cmd: CampaignsCommand) -> Result<()> {
                     ..NewCampaign::default()
                 },
             )?;
-            let c = match apply(&ws, &c, None, edit) {
+            let c = match apply(&ws, &c, None, *edit) {
                 Ok(c) => c,
                 Err(e) => {
                     // All or nothing: a create whose flags are refused leaves no draft.
@@ -463,7 +463,7 @@ pub fn run(ctx: &Context, cmd: CampaignsCommand) -> Result<()> {
             edit,
         } => {
             let c = find(ws.conn(), &campaign)?;
-            let c = apply(&ws, &c, name, edit)?;
+            let c = apply(&ws, &c, name, *edit)?;
             out.print(&c, || format!("Saved “{}”.", c.name));
         }
         CampaignsCommand::Review { campaign } => {

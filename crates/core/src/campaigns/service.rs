@@ -516,10 +516,8 @@ impl SendService {
                 let resumed = conn
                     .and_then(|conn| super::request_resume(&conn, campaign_id))
                     .is_ok();
-                if resumed {
-                    if this.clone().run_again(campaign_id).await.is_ok() {
-                        return;
-                    }
+                if resumed && this.clone().run_again(campaign_id).await.is_ok() {
+                    return;
                 }
             }
             match result {
