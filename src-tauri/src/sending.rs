@@ -55,7 +55,13 @@ impl SendingService {
         let (id, db_path) = state.with_workspace(|ws| Ok((ws.id().to_owned(), ws.db_path())))?;
         let mut all = self.lock();
         if let Some(existing) = all.get(&id) {
-            return Ok(existing.service.clone());
+            // A renamed workspace lives in another folder: start over there once nothing runs.
+            if existing.db_path == db_path || !existing.service.running().is_empty() {
+                return Ok(existing.service.clone());
+            }
+            if let Some(stale) = all.remove(&id) {
+                stale.scheduler.stop();
+            }
         }
         let listener_app = app.clone();
         let listener_db = db_path.clone();

@@ -60,6 +60,7 @@ pub fn workspaces_rename(
         let reopen = renamed.as_ref().map(|r| r.name.clone()).unwrap_or(name);
         state.set_current(Some(state.home.open(&reopen)?));
         show_in_title(&window, &state);
+        start_sending(&window, &state);
     }
     Ok(renamed?)
 }

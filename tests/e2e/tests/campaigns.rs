@@ -229,6 +229,7 @@ fn wizard_draft_survives_a_relaunch_then_sends_to_the_emulator() {
     });
     s.click("review-schedule");
     s.wait_text("scheduled-card", "09:00 (Europe/Lisbon)");
+    s.wait_text("scheduled-audience", "120 recipients");
     assert_eq!(status(&s), "scheduled");
     shot(&s, "campaigns-14-scheduled");
     s.click("detail-back");
