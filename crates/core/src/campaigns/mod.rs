@@ -916,7 +916,9 @@ pub fn request_resume(conn: &Connection, id: i64) -> Result<Campaign> {
 /// Cancels a campaign from any process: recipients not yet sent to are skipped (in one
 /// transaction with the status), and a process sending it stops within a second.
 pub fn request_cancel(conn: &mut Connection, id: i64) -> Result<Campaign> {
-    let tx = conn.transaction()?;
+    // Immediate: it reads, then writes while another process may be committing results;
+    // a deferred transaction could not upgrade its snapshot and would fail at once.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let campaign = get(&tx, id)?;
     if campaign.status != CampaignStatus::Cancelled {
         set_status(&tx, id, CampaignStatus::Cancelled, None)?;
