@@ -39,10 +39,22 @@ pub struct Settings {
     pub assets_public_base_url: Option<String>,
     /// Advanced: send S3 calls to this URL instead of AWS.
     pub s3_endpoint: Option<String>,
+    /// The bounce-rate guard: a sending campaign pauses itself when more than this percent
+    /// of its sent messages bounced permanently (default [`DEFAULT_BOUNCE_GUARD_PERCENT`]).
+    pub bounce_guard_percent: Option<String>,
+    /// ... once at least this many messages were sent (default
+    /// [`DEFAULT_BOUNCE_GUARD_MIN_SENT`]).
+    pub bounce_guard_min_sent: Option<String>,
 }
 
+/// SES reviews an account whose bounce rate reaches 5%; pausing a little before that keeps
+/// one bad list from putting the whole account under review.
+pub const DEFAULT_BOUNCE_GUARD_PERCENT: f64 = 4.0;
+/// Below this many sends a few bounces say little about the list.
+pub const DEFAULT_BOUNCE_GUARD_MIN_SENT: u64 = 200;
+
 /// The settings keys, as `herald settings set KEY VALUE` and the database know them.
-pub const KEYS: [&str; 12] = [
+pub const KEYS: [&str; 14] = [
     "from_name",
     "from_address",
     "reply_to",
@@ -55,6 +67,8 @@ pub const KEYS: [&str; 12] = [
     "assets_prefix",
     "assets_public_base_url",
     "s3_endpoint",
+    "bounce_guard_percent",
+    "bounce_guard_min_sent",
 ];
 
 impl Settings {
@@ -83,6 +97,8 @@ impl Settings {
             "assets_prefix" => &self.assets_prefix,
             "assets_public_base_url" => &self.assets_public_base_url,
             "s3_endpoint" => &self.s3_endpoint,
+            "bounce_guard_percent" => &self.bounce_guard_percent,
+            "bounce_guard_min_sent" => &self.bounce_guard_min_sent,
             _ => return Err(unknown_key(key)),
         })
     }
@@ -101,6 +117,8 @@ impl Settings {
             "assets_prefix" => &mut self.assets_prefix,
             "assets_public_base_url" => &mut self.assets_public_base_url,
             "s3_endpoint" => &mut self.s3_endpoint,
+            "bounce_guard_percent" => &mut self.bounce_guard_percent,
+            "bounce_guard_min_sent" => &mut self.bounce_guard_min_sent,
             _ => return Err(unknown_key(key)),
         })
     }
@@ -205,6 +223,25 @@ impl Settings {
         if let Some(url) = &self.relay_url {
             if let Err(reason) = check_endpoint(url) {
                 problems.push(FieldError::new("relay_url", reason));
+            }
+        }
+        if let Some(percent) = &self.bounce_guard_percent {
+            if !percent
+                .parse::<f64>()
+                .is_ok_and(|p| p.is_finite() && (0.1..=100.0).contains(&p))
+            {
+                problems.push(FieldError::new(
+                    "bounce_guard_percent",
+                    "Enter a percentage between 0.1 and 100, like 4 or 2.5.",
+                ));
+            }
+        }
+        if let Some(min) = &self.bounce_guard_min_sent {
+            if !min.parse::<u64>().is_ok_and(|n| (1..=10_000_000).contains(&n)) {
+                problems.push(FieldError::new(
+                    "bounce_guard_min_sent",
+                    "Enter a whole number of messages, at least 1, like 200.",
+                ));
             }
         }
         if problems.is_empty() {

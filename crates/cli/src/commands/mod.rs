@@ -1,7 +1,9 @@
 //! The command tree, one module per domain as in the core and the app.
 
+pub mod analytics;
 pub mod assets;
 pub mod contacts;
+pub mod events;
 pub mod fields;
 pub mod policy;
 pub mod segments;
@@ -73,6 +75,12 @@ pub enum Command {
     /// Segments: saved rules, their count and their contacts.
     #[command(subcommand)]
     Segments(segments::SegmentsCommand),
+    /// Delivery and engagement events from Herald Relay: poll, status, relay token.
+    #[command(subcommand)]
+    Events(events::EventsCommand),
+    /// Campaign analytics: numbers, rates, charts and the CSV report.
+    #[command(subcommand)]
+    Analytics(analytics::AnalyticsCommand),
 }
 
 pub fn run(ctx: &Context, command: Command) -> Result<()> {
@@ -88,6 +96,8 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Tags(cmd) => tags::run(ctx, cmd),
         Command::Fields(cmd) => fields::run(ctx, cmd),
         Command::Segments(cmd) => segments::run(ctx, cmd),
+        Command::Events(cmd) => events::run(ctx, cmd),
+        Command::Analytics(cmd) => analytics::run(ctx, cmd),
     }
 }
 
