@@ -125,7 +125,10 @@ fn serve(config: Config) {
         let listener = tokio::net::TcpListener::bind(&listen)
             .await
             .unwrap_or_else(|e| fail(&format!("cannot listen on {listen}: {e}")));
-        tracing::info!(address = %listen, version = env!("CARGO_PKG_VERSION"), "herald-relay listening");
+        let address = listener
+            .local_addr()
+            .map_or_else(|_| listen.clone(), |a| a.to_string());
+        tracing::info!(%address, version = env!("CARGO_PKG_VERSION"), "herald-relay listening");
         if let Err(e) = herald_relay::serve(relay, listener, shutdown_signal()).await {
             fail(&e.to_string());
         }
