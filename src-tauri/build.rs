@@ -75,6 +75,13 @@ fn main() {
         "imports_run",
         "imports_cancel",
         "imports_save_failed",
+        "events_status",
+        "events_set_token",
+        "events_poll",
+        "analytics_campaigns",
+        "analytics_campaign",
+        "analytics_charts",
+        "analytics_export",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

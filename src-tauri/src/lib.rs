@@ -50,6 +50,7 @@ pub fn run() {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.set_title(&title);
             }
+            commands::events::start_poller(app.handle().clone());
             // Debug builds (development, the end-to-end tests) never phone home by themselves.
             if !cfg!(debug_assertions) {
                 commands::updates::check_at_start(app.handle());
@@ -137,6 +138,13 @@ pub fn run() {
             commands::imports::imports_run,
             commands::imports::imports_cancel,
             commands::imports::imports_save_failed,
+            commands::events::events_status,
+            commands::events::events_set_token,
+            commands::events::events_poll,
+            commands::analytics::analytics_campaigns,
+            commands::analytics::analytics_campaign,
+            commands::analytics::analytics_charts,
+            commands::analytics::analytics_export,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -377,11 +377,7 @@ pub fn activity(conn: &Connection, campaign_id: i64) -> Result<Vec<ActivityPoint
     }
     for (hour, counts) in rows {
         let key = bucket_of(hour) as i64;
-        if let Some(p) = points
-            .iter_mut()
-            .rev()
-            .find(|p| p.hours_since_start <= key)
-        {
+        if let Some(p) = points.iter_mut().rev().find(|p| p.hours_since_start <= key) {
             p.opens += counts[0];
             p.human_opens += counts[1];
             p.clicks += counts[2];
@@ -479,31 +475,117 @@ pub fn campaigns(conn: &Connection) -> Result<Vec<CampaignListItem>> {
 
 /// The campaign report as CSV: the numbers with their rates, then the links.
 pub fn report_csv(a: &CampaignAnalytics) -> Result<String> {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     let rate = |r: Option<f64>| r.map(|r| format!("{:.4}", r * 100.0)).unwrap_or_default();
     let csv_err = |e: csv::Error| Error::io("written", "the report", std::io::Error::other(e));
-    w.write_record(["metric", "count", "rate_percent", "human_count", "human_rate_percent"])
-        .map_err(csv_err)?;
+    w.write_record([
+        "metric",
+        "count",
+        "rate_percent",
+        "human_count",
+        "human_rate_percent",
+    ])
+    .map_err(csv_err)?;
     let rows: Vec<[String; 5]> = vec![
-        ["recipients".into(), a.recipients.to_string(), String::new(), String::new(), String::new()],
-        ["sent".into(), a.sent.to_string(), String::new(), String::new(), String::new()],
-        ["delivered".into(), a.delivered.to_string(), rate(a.rates.delivery), String::new(), String::new()],
-        ["hard_bounces".into(), a.hard_bounces.to_string(), rate(a.rates.bounce), String::new(), String::new()],
-        ["soft_bounces".into(), a.soft_bounces.to_string(), String::new(), String::new(), String::new()],
-        ["complaints".into(), a.complaints.to_string(), rate(a.rates.complaint), String::new(), String::new()],
-        ["opens_unique".into(), a.opens.unique.to_string(), rate(a.rates.open), a.opens.human_unique.to_string(), rate(a.rates.human_open)],
-        ["opens_total".into(), a.opens.total.to_string(), String::new(), a.opens.human_total.to_string(), String::new()],
-        ["clicks_unique".into(), a.clicks.unique.to_string(), rate(a.rates.click), a.clicks.human_unique.to_string(), rate(a.rates.human_click)],
-        ["clicks_total".into(), a.clicks.total.to_string(), String::new(), a.clicks.human_total.to_string(), String::new()],
-        ["click_to_open".into(), String::new(), rate(a.rates.click_to_open), String::new(), rate(a.rates.human_click_to_open)],
-        ["unsubscribes".into(), a.unsubscribes.to_string(), rate(a.rates.unsubscribe), String::new(), String::new()],
+        [
+            "recipients".into(),
+            a.recipients.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+        [
+            "sent".into(),
+            a.sent.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+        [
+            "delivered".into(),
+            a.delivered.to_string(),
+            rate(a.rates.delivery),
+            String::new(),
+            String::new(),
+        ],
+        [
+            "hard_bounces".into(),
+            a.hard_bounces.to_string(),
+            rate(a.rates.bounce),
+            String::new(),
+            String::new(),
+        ],
+        [
+            "soft_bounces".into(),
+            a.soft_bounces.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ],
+        [
+            "complaints".into(),
+            a.complaints.to_string(),
+            rate(a.rates.complaint),
+            String::new(),
+            String::new(),
+        ],
+        [
+            "opens_unique".into(),
+            a.opens.unique.to_string(),
+            rate(a.rates.open),
+            a.opens.human_unique.to_string(),
+            rate(a.rates.human_open),
+        ],
+        [
+            "opens_total".into(),
+            a.opens.total.to_string(),
+            String::new(),
+            a.opens.human_total.to_string(),
+            String::new(),
+        ],
+        [
+            "clicks_unique".into(),
+            a.clicks.unique.to_string(),
+            rate(a.rates.click),
+            a.clicks.human_unique.to_string(),
+            rate(a.rates.human_click),
+        ],
+        [
+            "clicks_total".into(),
+            a.clicks.total.to_string(),
+            String::new(),
+            a.clicks.human_total.to_string(),
+            String::new(),
+        ],
+        [
+            "click_to_open".into(),
+            String::new(),
+            rate(a.rates.click_to_open),
+            String::new(),
+            rate(a.rates.human_click_to_open),
+        ],
+        [
+            "unsubscribes".into(),
+            a.unsubscribes.to_string(),
+            rate(a.rates.unsubscribe),
+            String::new(),
+            String::new(),
+        ],
     ];
     for row in rows {
         w.write_record(row).map_err(csv_err)?;
     }
     w.write_record([""]).map_err(csv_err)?;
-    w.write_record(["link", "clicks_unique", "clicks_total", "human_clicks_unique", "human_clicks_total"])
-        .map_err(csv_err)?;
+    w.write_record([
+        "link",
+        "clicks_unique",
+        "clicks_total",
+        "human_clicks_unique",
+        "human_clicks_total",
+    ])
+    .map_err(csv_err)?;
     for l in &a.links {
         w.write_record([
             l.url.clone(),
@@ -514,9 +596,13 @@ pub fn report_csv(a: &CampaignAnalytics) -> Result<String> {
         ])
         .map_err(csv_err)?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::io("written", "the report", std::io::Error::other(e.to_string())))?;
+    let bytes = w.into_inner().map_err(|e| {
+        Error::io(
+            "written",
+            "the report",
+            std::io::Error::other(e.to_string()),
+        )
+    })?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

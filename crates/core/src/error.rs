@@ -130,7 +130,10 @@ pub enum Error {
 
     /// Herald Relay could not be reached or refused a call (events poll, registration).
     #[error("{message}")]
-    Relay { kind: RelayErrorKind, message: String },
+    Relay {
+        kind: RelayErrorKind,
+        message: String,
+    },
 }
 
 /// What went wrong talking to Herald Relay, so a front end can point at the right setting.

@@ -462,7 +462,12 @@ fn ingest_one(
                 batch.report.skipped += 1;
                 return Ok(());
             };
-            if let Some(ws) = ses.mail.tags.get("herald_workspace").and_then(|v| v.first()) {
+            if let Some(ws) = ses
+                .mail
+                .tags
+                .get("herald_workspace")
+                .and_then(|v| v.first())
+            {
                 if ws != &crate::sending::sanitize_tag(workspace_id) {
                     batch.report.skipped += 1;
                     return Ok(());
@@ -569,7 +574,10 @@ fn ingest_ses(
                     .first()
                     .and_then(|r| r.diagnostic_code.as_deref())
                     .unwrap_or("");
-                short(&format!("{} {}: {diagnostic}", b.bounce_type, b.bounce_sub_type))
+                short(&format!(
+                    "{} {}: {diagnostic}",
+                    b.bounce_type, b.bounce_sub_type
+                ))
             });
         }
         EventKind::Complaint => {
@@ -717,9 +725,7 @@ fn ingest_ses(
                                                THEN ?2 ELSE last_open_at END
                          WHERE id = ?1 RETURNING opens, human_opens",
                     )?
-                    .query_row((t.recipient_id, &at, human), |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })?;
+                    .query_row((t.recipient_id, &at, human), |r| Ok((r.get(0)?, r.get(1)?)))?;
                 let stats = batch.stats(t.campaign_id);
                 stats.opens_total += 1;
                 stats.opens_unique += i64::from(opens == 1);
@@ -1142,4 +1148,4 @@ fn apply_bounce_guard(tx: &Transaction<'_>, campaign_id: i64, guard: BounceGuard
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

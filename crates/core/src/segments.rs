@@ -507,7 +507,10 @@ impl Compiler<'_> {
                 }
                 if days.is_some() {
                     let since = self.days_ago(*days)?;
-                    cond.push_str(&format!(" AND {column} >= {}", self.p.bind(timestamp(since))));
+                    cond.push_str(&format!(
+                        " AND {column} >= {}",
+                        self.p.bind(timestamp(since))
+                    ));
                 }
                 cond.push(')');
                 match op {

@@ -237,7 +237,10 @@ impl Settings {
             }
         }
         if let Some(min) = &self.bounce_guard_min_sent {
-            if !min.parse::<u64>().is_ok_and(|n| (1..=10_000_000).contains(&n)) {
+            if !min
+                .parse::<u64>()
+                .is_ok_and(|n| (1..=10_000_000).contains(&n))
+            {
                 problems.push(FieldError::new(
                     "bounce_guard_min_sent",
                     "Enter a whole number of messages, at least 1, like 200.",

@@ -5,8 +5,10 @@
 //! Tauri runs them on its async runtime rather than on the main thread, so a query over a
 //! million contacts never stops the window from painting.
 
+pub mod analytics;
 pub mod assets;
 pub mod contacts;
+pub mod events;
 pub mod fields;
 pub mod imports;
 pub mod segments;

@@ -87,16 +87,30 @@ pub fn run(ctx: &Context, cmd: AnalyticsCommand) -> Result<()> {
                      Unsubscribes   {}  ({})\n",
                     a.recipients,
                     a.sent,
-                    a.delivered, rate(r.delivery),
-                    a.hard_bounces, rate(r.bounce),
-                    a.soft_bounces, a.soft_bounced_recipients,
-                    a.complaints, rate(r.complaint),
-                    a.opens.unique, rate(r.open), a.opens.total,
-                    a.opens.human_unique, rate(r.human_open), a.opens.human_total,
-                    a.clicks.unique, rate(r.click), a.clicks.total,
-                    a.clicks.human_unique, rate(r.human_click), a.clicks.human_total,
-                    rate(r.click_to_open), rate(r.human_click_to_open),
-                    a.unsubscribes, rate(r.unsubscribe),
+                    a.delivered,
+                    rate(r.delivery),
+                    a.hard_bounces,
+                    rate(r.bounce),
+                    a.soft_bounces,
+                    a.soft_bounced_recipients,
+                    a.complaints,
+                    rate(r.complaint),
+                    a.opens.unique,
+                    rate(r.open),
+                    a.opens.total,
+                    a.opens.human_unique,
+                    rate(r.human_open),
+                    a.opens.human_total,
+                    a.clicks.unique,
+                    rate(r.click),
+                    a.clicks.total,
+                    a.clicks.human_unique,
+                    rate(r.human_click),
+                    a.clicks.human_total,
+                    rate(r.click_to_open),
+                    rate(r.human_click_to_open),
+                    a.unsubscribes,
+                    rate(r.unsubscribe),
                     name = a.name,
                 );
                 for l in &a.links {
@@ -111,11 +125,18 @@ pub fn run(ctx: &Context, cmd: AnalyticsCommand) -> Result<()> {
                 text
             });
         }
-        AnalyticsCommand::Chart { name, kind, out: file } => {
+        AnalyticsCommand::Chart {
+            name,
+            kind,
+            out: file,
+        } => {
             let svg = match kind {
                 ChartKind::Activity => {
                     let name = name.ok_or_else(|| {
-                        Error::Validation(vec![herald_core::FieldError::new("name", "Name the campaign whose activity to draw.")])
+                        Error::Validation(vec![herald_core::FieldError::new(
+                            "name",
+                            "Name the campaign whose activity to draw.",
+                        )])
                     })?;
                     let id = analytics::campaign_id_by_name(conn, &name)?;
                     let a = analytics::campaign(conn, id)?;

@@ -17,28 +17,34 @@ const GRID: RGBColor = RGBColor(226, 232, 240);
 const TEXT: RGBColor = RGBColor(51, 65, 85);
 
 fn chart_error(e: impl std::fmt::Display) -> Error {
-    Error::io(
-        "drawn",
-        "the chart",
-        std::io::Error::other(e.to_string()),
-    )
+    Error::io("drawn", "the chart", std::io::Error::other(e.to_string()))
 }
 
-fn bucket_label(p: &ActivityPoint) -> String {
-    if p.hours == 1 {
-        format!("+{}h", p.hours_since_start)
+fn hour_label(h: i64) -> String {
+    if h < super::HOURLY_SPAN_HOURS {
+        format!("+{h}h")
     } else {
-        format!("day {}", p.hours_since_start / 24 + 1)
+        format!("day {}", h / 24 + 1)
     }
 }
 
-/// Opens and clicks per bucket since sending started (hourly, then daily).
+/// Opens and clicks per bucket since sending started: hourly for three days, then daily.
+/// The x axis is hours since the start, so a day takes the room of 24 hours.
 pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let n = points.len().max(2);
+        let end = points
+            .last()
+            .map(|p| p.hours_since_start + i64::from(p.hours))
+            .unwrap_or(24)
+            .max(24);
+        let step = if end <= 72 { 6 } else { 12 };
+        let keys: Vec<i64> = (0..=end.min(super::HOURLY_SPAN_HOURS))
+            .step_by(step)
+            .chain((super::HOURLY_SPAN_HOURS..=end).step_by(24).skip(1))
+            .collect();
         let max = points
             .iter()
             .map(|p| p.opens.max(p.clicks))
@@ -49,32 +55,32 @@ pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 18).into_font().color(&TEXT))
             .margin(14)
+            .margin_right(28)
             .x_label_area_size(34)
             .y_label_area_size(48)
-            .build_cartesian_2d(0usize..n - 1, 0u64..y_max)
+            .build_cartesian_2d((0i64..end).with_key_points(keys), 0u64..y_max)
             .map_err(chart_error)?;
         chart
             .configure_mesh()
             .light_line_style(GRID)
             .bold_line_style(GRID)
             .axis_style(TEXT)
-            .x_labels(12)
-            .x_label_formatter(&|i| points.get(*i).map(bucket_label).unwrap_or_default())
-            .y_desc("Events")
+            .x_label_formatter(&|h| hour_label(*h))
+            .y_desc("Events per hour, then per day")
             .label_style(("sans-serif", 12).into_font().color(&TEXT))
             .draw()
             .map_err(chart_error)?;
-        let series: [(&str, RGBColor, fn(&ActivityPoint) -> u64); 4] = [
-            ("Opens", OPENS, |p| p.opens),
-            ("Human opens", HUMAN_OPENS, |p| p.human_opens),
-            ("Clicks", CLICKS, |p| p.clicks),
-            ("Human clicks", HUMAN_CLICKS, |p| p.human_clicks),
+        let series: [(&str, RGBColor, u32, fn(&ActivityPoint) -> u64); 4] = [
+            ("Opens", OPENS, 3, |p| p.opens),
+            ("Human opens", HUMAN_OPENS, 2, |p| p.human_opens),
+            ("Clicks", CLICKS, 3, |p| p.clicks),
+            ("Human clicks", HUMAN_CLICKS, 2, |p| p.human_clicks),
         ];
-        for (label, colour, value) in series {
+        for (label, colour, width, value) in series {
             chart
                 .draw_series(LineSeries::new(
-                    points.iter().enumerate().map(|(i, p)| (i, value(p))),
-                    colour.stroke_width(2),
+                    points.iter().map(|p| (p.hours_since_start, value(p))),
+                    colour.stroke_width(width),
                 ))
                 .map_err(chart_error)?
                 .label(label)
@@ -200,10 +206,34 @@ fn with_description(svg: String, text: &str) -> String {
 pub fn to_png(svg: &str) -> Result<Vec<u8>> {
     use resvg::{tiny_skia, usvg};
     let mut options = usvg::Options::default();
-    options.fontdb_mut().load_system_fonts();
+    let fonts = options.fontdb_mut();
+    fonts.load_system_fonts();
+    // The charts ask for "sans-serif"; fontdb maps it to Arial, which Linux often lacks.
+    let installed = |name: &str| {
+        fonts
+            .faces()
+            .any(|f| f.families.iter().any(|(n, _)| n == name))
+    };
+    if let Some(family) = [
+        "Arial",
+        "Helvetica",
+        "Segoe UI",
+        "DejaVu Sans",
+        "Liberation Sans",
+        "Noto Sans",
+    ]
+    .into_iter()
+    .find(|name| installed(name))
+    {
+        fonts.set_sans_serif_family(family);
+    }
     let tree = usvg::Tree::from_str(svg, &options).map_err(chart_error)?;
     let scale = 2.0;
-    let size = tree.size().to_int_size().scale_by(scale).ok_or_else(|| chart_error("the chart has no size"))?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(scale)
+        .ok_or_else(|| chart_error("the chart has no size"))?;
     let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
         .ok_or_else(|| chart_error("the chart is too large"))?;
     pixmap.fill(tiny_skia::Color::WHITE);

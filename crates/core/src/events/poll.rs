@@ -129,8 +129,7 @@ impl RelayClient {
         let said = serde_json::from_slice::<ApiError>(&body)
             .map(|e| e.error.message)
             .unwrap_or_else(|_| format!("HTTP {status}"));
-        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN
-        {
+        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
             return Err(Error::Relay {
                 kind: RelayErrorKind::Unauthorized,
                 message: format!(
@@ -326,27 +325,63 @@ pub async fn poll(
     client: &RelayClient,
     guard: BounceGuard,
 ) -> Result<PollReport> {
+    let start = state(conn)?.cursor;
+    let result = poll_pages(client, start, |page| {
+        apply_page(conn, workspace_id, page, guard)
+    })
+    .await;
+    if let Err(e) = &result {
+        record_failure(conn, e)?;
+    }
+    result
+}
+
+/// The poll loop without a connection of its own: `apply` ingests each page (the desktop
+/// shell locks the workspace only for that, never across a network call).
+pub async fn poll_pages(
+    client: &RelayClient,
+    start: u64,
+    mut apply: impl FnMut(&EventPage) -> Result<IngestReport>,
+) -> Result<PollReport> {
     let mut report = PollReport {
-        cursor: state(conn)?.cursor,
+        cursor: start,
         ..PollReport::default()
     };
     loop {
-        let page = match client.events(report.cursor, MAX_PAGE_LIMIT).await {
-            Ok(page) => page,
-            Err(e) => {
-                record_failure(conn, &e)?;
-                return Err(e);
-            }
-        };
+        let page = client.events(report.cursor, MAX_PAGE_LIMIT).await?;
         report.pages += 1;
         report.received += page.events.len() as u64;
-        report.ingest.add(apply_page(conn, workspace_id, &page, guard)?);
+        report.ingest.add(apply(&page)?);
         report.cursor = page.next_cursor;
         report.has_more = page.has_more;
         if !page.has_more || report.pages as usize >= MAX_PAGES_PER_POLL {
             return Ok(report);
         }
     }
+}
+
+/// Whether the workspace can poll, and where polling stands (Settings → Event tracking).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct EventsStatus {
+    pub relay_url: Option<String>,
+    pub token_stored: bool,
+    pub poll: PollState,
+}
+
+pub fn status(
+    conn: &Connection,
+    settings: &Settings,
+    secrets: &dyn SecretStore,
+    workspace_id: &str,
+) -> Result<EventsStatus> {
+    Ok(EventsStatus {
+        relay_url: settings.relay_url.clone(),
+        token_stored: secrets
+            .get(workspace_id, SecretKind::RelayToken)?
+            .is_some_and(|t| !t.trim().is_empty()),
+        poll: state(conn)?,
+    })
 }
 
 /// The cursor as stored (for tests and `herald events status`).

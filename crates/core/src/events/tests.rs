@@ -120,10 +120,38 @@ fn events_change_recipients_contacts_suppressions_and_totals_once() {
     let (cid, r) = sent_campaign(&mut conn, "Spring", 5);
     let j = |t: &str, i: usize, extra: serde_json::Value| ses_event(t, cid, r[i], i, SENT, extra);
     let events = vec![
-        ev("d0", j("Delivery", 0, serde_json::json!({"delivery": {"timestamp": at(0)}}))),
-        ev("d1", j("Delivery", 1, serde_json::json!({"delivery": {"timestamp": at(0)}}))),
-        ev("d2", j("Delivery", 2, serde_json::json!({"delivery": {"timestamp": at(0)}}))),
-        ev("d4", j("Delivery", 4, serde_json::json!({"delivery": {"timestamp": at(0)}}))),
+        ev(
+            "d0",
+            j(
+                "Delivery",
+                0,
+                serde_json::json!({"delivery": {"timestamp": at(0)}}),
+            ),
+        ),
+        ev(
+            "d1",
+            j(
+                "Delivery",
+                1,
+                serde_json::json!({"delivery": {"timestamp": at(0)}}),
+            ),
+        ),
+        ev(
+            "d2",
+            j(
+                "Delivery",
+                2,
+                serde_json::json!({"delivery": {"timestamp": at(0)}}),
+            ),
+        ),
+        ev(
+            "d4",
+            j(
+                "Delivery",
+                4,
+                serde_json::json!({"delivery": {"timestamp": at(0)}}),
+            ),
+        ),
         ev(
             "b3",
             j(
@@ -154,14 +182,63 @@ fn events_change_recipients_contacts_suppressions_and_totals_once() {
             ),
         ),
         // Two human opens by reader0, one Apple proxy open by reader4.
-        ev("o0a", j("Open", 0, serde_json::json!({"open": {"timestamp": at(60), "userAgent": HUMAN_UA, "ipAddress": "192.0.2.1"}}))),
-        ev("o0b", j("Open", 0, serde_json::json!({"open": {"timestamp": at(61), "userAgent": HUMAN_UA, "ipAddress": "192.0.2.1"}}))),
-        ev("o4", j("Open", 4, serde_json::json!({"open": {"timestamp": at(5), "userAgent": "Mozilla/5.0", "ipAddress": "17.58.1.2"}}))),
+        ev(
+            "o0a",
+            j(
+                "Open",
+                0,
+                serde_json::json!({"open": {"timestamp": at(60), "userAgent": HUMAN_UA, "ipAddress": "192.0.2.1"}}),
+            ),
+        ),
+        ev(
+            "o0b",
+            j(
+                "Open",
+                0,
+                serde_json::json!({"open": {"timestamp": at(61), "userAgent": HUMAN_UA, "ipAddress": "192.0.2.1"}}),
+            ),
+        ),
+        ev(
+            "o4",
+            j(
+                "Open",
+                4,
+                serde_json::json!({"open": {"timestamp": at(5), "userAgent": "Mozilla/5.0", "ipAddress": "17.58.1.2"}}),
+            ),
+        ),
         // reader0 clicks one link twice; a scanner clicks reader4's link right after sending.
-        ev("k0a", j("Click", 0, serde_json::json!({"click": {"timestamp": at(62), "userAgent": HUMAN_UA, "link": "https://acme.example/offer"}}))),
-        ev("k0b", j("Click", 0, serde_json::json!({"click": {"timestamp": at(63), "userAgent": HUMAN_UA, "link": "https://acme.example/offer"}}))),
-        ev("k4", j("Click", 4, serde_json::json!({"click": {"timestamp": "2026-11-20T10:00:04.000Z", "userAgent": HUMAN_UA, "link": "https://acme.example/offer"}}))),
-        ev("k0c", j("Click", 0, serde_json::json!({"click": {"timestamp": at(64), "userAgent": HUMAN_UA, "link": "https://acme.example/about"}}))),
+        ev(
+            "k0a",
+            j(
+                "Click",
+                0,
+                serde_json::json!({"click": {"timestamp": at(62), "userAgent": HUMAN_UA, "link": "https://acme.example/offer"}}),
+            ),
+        ),
+        ev(
+            "k0b",
+            j(
+                "Click",
+                0,
+                serde_json::json!({"click": {"timestamp": at(63), "userAgent": HUMAN_UA, "link": "https://acme.example/offer"}}),
+            ),
+        ),
+        ev(
+            "k4",
+            j(
+                "Click",
+                4,
+                serde_json::json!({"click": {"timestamp": "2026-11-20T10:00:04.000Z", "userAgent": HUMAN_UA, "link": "https://acme.example/offer"}}),
+            ),
+        ),
+        ev(
+            "k0c",
+            j(
+                "Click",
+                0,
+                serde_json::json!({"click": {"timestamp": at(64), "userAgent": HUMAN_UA, "link": "https://acme.example/about"}}),
+            ),
+        ),
         InboundEvent {
             source_id: "unsubscribe:x:reader0".into(),
             body: InboundBody::Unsubscribe {
@@ -180,15 +257,28 @@ fn events_change_recipients_contacts_suppressions_and_totals_once() {
 
     let a = analytics::campaign(&conn, cid).unwrap();
     assert_eq!((a.recipients, a.sent, a.delivered), (5, 5, 4));
-    assert_eq!((a.hard_bounces, a.soft_bounces, a.soft_bounced_recipients), (1, 1, 1));
+    assert_eq!(
+        (a.hard_bounces, a.soft_bounces, a.soft_bounced_recipients),
+        (1, 1, 1)
+    );
     assert_eq!(a.complaints, 1);
     assert_eq!(
         a.opens,
-        analytics::Engagement { unique: 2, total: 3, human_unique: 1, human_total: 2 }
+        analytics::Engagement {
+            unique: 2,
+            total: 3,
+            human_unique: 1,
+            human_total: 2
+        }
     );
     assert_eq!(
         a.clicks,
-        analytics::Engagement { unique: 2, total: 4, human_unique: 1, human_total: 3 }
+        analytics::Engagement {
+            unique: 2,
+            total: 4,
+            human_unique: 1,
+            human_total: 3
+        }
     );
     assert_eq!(a.unsubscribes, 1);
     assert_eq!(a.rates.delivery, Some(0.8));
@@ -200,19 +290,34 @@ fn events_change_recipients_contacts_suppressions_and_totals_once() {
     let kinds: Vec<_> = a.warnings.iter().map(|w| w.kind).collect();
     assert_eq!(
         kinds,
-        [analytics::WarningKind::BounceRate, analytics::WarningKind::ComplaintRate]
+        [
+            analytics::WarningKind::BounceRate,
+            analytics::WarningKind::ComplaintRate
+        ]
     );
     assert_eq!(a.links.len(), 2);
     assert_eq!(a.links[0].url, "https://acme.example/offer");
     assert_eq!(
         a.links[0].clicks,
-        analytics::Engagement { unique: 2, total: 3, human_unique: 1, human_total: 2 }
+        analytics::Engagement {
+            unique: 2,
+            total: 3,
+            human_unique: 1,
+            human_total: 2
+        }
     );
 
-    assert_eq!(contact_status(&conn, "reader3@example.com"), ContactStatus::Bounced.as_str());
+    assert_eq!(
+        contact_status(&conn, "reader3@example.com"),
+        ContactStatus::Bounced.as_str()
+    );
     assert_eq!(contact_status(&conn, "reader1@example.com"), "complained");
     assert_eq!(contact_status(&conn, "reader0@example.com"), "unsubscribed");
-    assert_eq!(contact_status(&conn, "reader2@example.com"), "subscribed", "soft bounce");
+    assert_eq!(
+        contact_status(&conn, "reader2@example.com"),
+        "subscribed",
+        "soft bounce"
+    );
     let suppressed: Vec<(String, String)> = conn
         .prepare("SELECT email_key, reason FROM suppressions ORDER BY email_key")
         .unwrap()
@@ -271,14 +376,20 @@ fn events_map_by_message_id_and_skip_other_workspaces_and_garbage() {
             ev("a", untagged),
             ev("b", other_ws),
             ev("c", "not json".into()),
-            ev("d", r#"{"eventType":"Mystery","mail":{"timestamp":"x","messageId":"y"}}"#.into()),
+            ev(
+                "d",
+                r#"{"eventType":"Mystery","mail":{"timestamp":"x","messageId":"y"}}"#.into(),
+            ),
             ev("e", test_send),
         ],
         BounceGuard::default(),
     )
     .unwrap();
     assert_eq!((report.stored, report.skipped, report.unmatched), (2, 3, 1));
-    assert_eq!(report.suppressed, 1, "a hard bounce suppresses even without a recipient");
+    assert_eq!(
+        report.suppressed, 1,
+        "a hard bounce suppresses even without a recipient"
+    );
     assert_eq!(analytics::campaign(&conn, cid).unwrap().delivered, 1);
 }
 
@@ -287,7 +398,10 @@ fn the_bounce_guard_pauses_a_sending_campaign() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
     let (cid, r) = sent_campaign(&mut conn, "Spring", 20);
-    let guard = BounceGuard { max_percent: 10.0, min_sent: 10 };
+    let guard = BounceGuard {
+        max_percent: 10.0,
+        min_sent: 10,
+    };
     let bounce = |i: usize| {
         ev(
             &format!("b{i}"),
@@ -313,13 +427,28 @@ fn the_bounce_guard_pauses_a_sending_campaign() {
 
 #[test]
 fn machine_opens_and_scanner_clicks() {
-    assert!(is_machine_open(Some("Mozilla/5.0"), Some("192.0.2.1"), Some(3600)));
-    assert!(is_machine_open(Some(HUMAN_UA), Some("17.1.2.3"), Some(3600)));
+    assert!(is_machine_open(
+        Some("Mozilla/5.0"),
+        Some("192.0.2.1"),
+        Some(3600)
+    ));
+    assert!(is_machine_open(
+        Some(HUMAN_UA),
+        Some("17.1.2.3"),
+        Some(3600)
+    ));
     assert!(is_machine_open(Some(HUMAN_UA), None, Some(1)));
-    assert!(!is_machine_open(Some(HUMAN_UA), Some("192.0.2.1"), Some(3600)));
+    assert!(!is_machine_open(
+        Some(HUMAN_UA),
+        Some("192.0.2.1"),
+        Some(3600)
+    ));
     assert!(!is_machine_open(None, None, None));
     assert!(is_machine_click(Some(HUMAN_UA), Some(4)));
     assert!(is_machine_click(Some("python-requests/2.31"), Some(3600)));
-    assert!(is_machine_click(Some("Mozilla/5.0 HeadlessChrome/120"), None));
+    assert!(is_machine_click(
+        Some("Mozilla/5.0 HeadlessChrome/120"),
+        None
+    ));
     assert!(!is_machine_click(Some(HUMAN_UA), Some(60)));
 }

@@ -36,4 +36,14 @@ assets_public_base_url: string | null,
 /**
  * Advanced: send S3 calls to this URL instead of AWS.
  */
-s3_endpoint: string | null, };
+s3_endpoint: string | null, 
+/**
+ * The bounce-rate guard: a sending campaign pauses itself when more than this percent
+ * of its sent messages bounced permanently (default [`DEFAULT_BOUNCE_GUARD_PERCENT`]).
+ */
+bounce_guard_percent: string | null, 
+/**
+ * ... once at least this many messages were sent (default
+ * [`DEFAULT_BOUNCE_GUARD_MIN_SENT`]).
+ */
+bounce_guard_min_sent: string | null, };
