@@ -14,7 +14,10 @@ use herald_relay::{config::Config, store, Relay};
 use herald_test_support::sns::{ses::Mail, topic_arn, SnsTestServer};
 
 fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() {
@@ -33,12 +36,22 @@ fn main() {
                 scope.spawn(move || {
                     (part * per..((part + 1) * per).min(messages))
                         .map(|i| {
-                            let mail = Mail::new(&format!("bench-{i:08}"), &format!("r{i}@example.com"))
-                                .tag("herald_campaign", "1");
+                            let mail =
+                                Mail::new(&format!("bench-{i:08}"), &format!("r{i}@example.com"))
+                                    .tag("herald_campaign", "1");
                             let event = match i % 3 {
                                 0 => mail.delivery("2026-11-27T10:00:02.000Z"),
-                                1 => mail.open("2026-11-27T10:05:00.000Z", "Mozilla/5.0", "192.0.2.1"),
-                                _ => mail.click("2026-11-27T10:06:00.000Z", "https://example.com/a", "Mozilla/5.0", "192.0.2.1"),
+                                1 => mail.open(
+                                    "2026-11-27T10:05:00.000Z",
+                                    "Mozilla/5.0",
+                                    "192.0.2.1",
+                                ),
+                                _ => mail.click(
+                                    "2026-11-27T10:06:00.000Z",
+                                    "https://example.com/a",
+                                    "Mozilla/5.0",
+                                    "192.0.2.1",
+                                ),
                             };
                             let message = sns.notification(topic, &event);
                             (message.message_id().to_owned(), message.body())
@@ -47,9 +60,16 @@ fn main() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("signing thread")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("signing thread"))
+            .collect()
     });
-    eprintln!("signed {} messages in {:.1} s (not measured)", bodies.len(), started.elapsed().as_secs_f64());
+    eprintln!(
+        "signed {} messages in {:.1} s (not measured)",
+        bodies.len(),
+        started.elapsed().as_secs_f64()
+    );
 
     let dir = tempfile::tempdir().expect("a temp folder");
     let mut config = Config {
@@ -61,7 +81,10 @@ fn main() {
     config.validate().expect("a valid configuration");
     let conn = store::open(&config.database).expect("the database");
     let token = store::add_workspace(&conn, "bench").expect("a workspace");
-    let id = store::authenticate(&conn, &token).expect("auth").expect("the workspace").id;
+    let id = store::authenticate(&conn, &token)
+        .expect("auth")
+        .expect("the workspace")
+        .id;
     let mut conn = conn;
     store::set_topics(&mut conn, id, std::slice::from_ref(&topic)).expect("the topic");
 
@@ -72,13 +95,18 @@ fn main() {
         .expect("a runtime");
     let (elapsed, failures) = runtime.block_on(async {
         let relay = Relay::open(config).expect("the relay");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
         let url = format!("http://{}/sns", listener.local_addr().expect("an address"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(herald_relay::serve(relay, listener, async {
             let _ = stopped.await;
         }));
-        let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().expect("a client");
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(concurrency)
+            .build()
+            .expect("a client");
 
         // Warm the certificate cache and the connections with one message.
         let (warm_id, warm_body) = &bodies[0];
@@ -90,7 +118,12 @@ fn main() {
             .send()
             .await
             .expect("the relay answers");
-        assert_eq!(warm.status(), 200, "{}", warm.text().await.unwrap_or_default());
+        assert_eq!(
+            warm.status(),
+            200,
+            "{}",
+            warm.text().await.unwrap_or_default()
+        );
 
         let queue = Arc::new(std::sync::Mutex::new(bodies[1..].to_vec()));
         let started = Instant::now();
@@ -101,7 +134,9 @@ fn main() {
                     let mut failures = 0usize;
                     loop {
                         let next = queue.lock().expect("the queue").pop();
-                        let Some((message_id, body)) = next else { break };
+                        let Some((message_id, body)) = next else {
+                            break;
+                        };
                         let response = client
                             .post(&url)
                             .header("x-amz-sns-message-type", "Notification")
@@ -138,5 +173,9 @@ fn main() {
         elapsed.as_secs_f64()
     );
     assert_eq!(failures, 0, "every notification answered 200");
-    assert_eq!(stored as usize, bodies.len(), "every notification stored exactly once");
+    assert_eq!(
+        stored as usize,
+        bodies.len(),
+        "every notification stored exactly once"
+    );
 }

@@ -58,13 +58,14 @@ impl RateLimiter {
 /// reverse proxy on the same host), the last `X-Forwarded-For` entry the proxy appended.
 pub fn client_ip(peer: SocketAddr, headers: &HeaderMap, trust_forwarded_for: bool) -> IpAddr {
     if trust_forwarded_for && peer.ip().is_loopback() {
+        // Only the entry the proxy appended; earlier ones are whatever the client sent.
         let forwarded = headers
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-            .last();
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|s| s.trim().parse::<IpAddr>().ok());
         if let Some(ip) = forwarded {
             return ip;
         }
