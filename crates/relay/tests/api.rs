@@ -317,3 +317,86 @@ fn the_admin_commands_print_a_token_once_and_manage_workspaces() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("public_url"));
 }
+
+#[test]
+fn the_binary_logs_json_serves_on_port_zero_and_stops_cleanly_on_sigterm() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_herald-relay"))
+        .arg("serve")
+        .env("HERALD_RELAY_DATABASE", dir.path().join("relay.db"))
+        .env("HERALD_RELAY_PUBLIC_URL", "https://relay.example.com")
+        .env("HERALD_RELAY_LISTEN", "127.0.0.1:0")
+        .env("HERALD_RELAY_LOG_FORMAT", "json")
+        .env_remove("HERALD_RELAY_CONFIG")
+        .env_remove("HERALD_RELAY_LOG")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel::<serde_json::Value>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let parsed =
+                serde_json::from_str(&line).unwrap_or_else(|_| panic!("a JSON log line: {line}"));
+            if lines_tx.send(parsed).is_err() {
+                break;
+            }
+        }
+    });
+    let timeout = std::time::Duration::from_secs(20);
+    let listening = loop {
+        let line = lines.recv_timeout(timeout).expect("the relay starts");
+        if line["fields"]["message"] == "herald-relay listening" {
+            break line;
+        }
+    };
+    let address = listening["fields"]["address"].as_str().unwrap().to_owned();
+    assert!(
+        !address.ends_with(":0"),
+        "the real port is logged: {address}"
+    );
+
+    let health = herald_test_support::http_get(&format!("http://{address}"), "/health");
+    assert!(health.contains("\"ok\""), "{health}");
+    let token_path = "/u/c2VjcmV0.dG9rZW4";
+    let _ = std::net::TcpStream::connect(&address).map(|mut s| {
+        use std::io::{Read, Write};
+        write!(s, "GET {token_path} HTTP/1.0\r\n\r\n").unwrap();
+        let mut sink = Vec::new();
+        let _ = s.read_to_end(&mut sink);
+    });
+
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "a clean exit after SIGTERM: {exit:?}");
+
+    // Every line up to the end of stderr (the reader stops at EOF, after the exit).
+    let rest: Vec<serde_json::Value> = lines.iter().collect();
+    let requests: Vec<&serde_json::Value> = rest
+        .iter()
+        .filter(|l| l["fields"]["message"] == "request")
+        .collect();
+    assert!(
+        requests
+            .iter()
+            .any(|l| l["fields"]["path"] == "/health" && l["fields"]["status"] == 200),
+        "{rest:?}"
+    );
+    assert!(
+        requests.iter().any(|l| l["fields"]["path"] == "/u/<token>"),
+        "{rest:?}"
+    );
+    let all = serde_json::to_string(&rest).unwrap();
+    assert!(!all.contains("c2VjcmV0"), "tokens are never logged");
+    assert!(rest
+        .iter()
+        .any(|l| l["fields"]["message"] == "herald-relay stopped"));
+}
