@@ -231,7 +231,7 @@ async fn guard(State(state): State<Arc<AppState>>, request: Request, next: Next)
         _ => next.run(request).await,
     };
     let status = response.status().as_u16();
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed_ms = (started.elapsed().as_secs_f64() * 100_000.0).round() / 100.0;
     if status >= 500 {
         tracing::warn!(%method, path = %logged_path, status, elapsed_ms, %client, "request");
     } else {

@@ -97,7 +97,7 @@ pub async fn confirm(
             &format!(
                 r#"<h1 data-testid="unsubscribe-done">You are unsubscribed</h1>
 <p><strong>{}</strong> will not receive these emails any more.</p>
-<p class="note">It can take up to two days for every mailing to stop.</p>"#,
+<p class="note">A message that was already on its way may still arrive.</p>"#,
                 escape(&request.email)
             ),
         ),
@@ -216,7 +216,7 @@ fn page(status: StatusCode, title: &str, main: &str) -> Response {
 <style>
   :root {{ color-scheme: light dark; --fg: #1d2330; --muted: #5b6474; --bg: #f6f7f9; --card: #fff; --accent: #2453c7; }}
   @media (prefers-color-scheme: dark) {{ :root {{ --fg: #e8ebf0; --muted: #a7afbd; --bg: #15181e; --card: #1e222a; --accent: #7fa2ff; }} }}
-  body {{ margin: 0; font: 1.0625rem/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; background: var(--bg); color: var(--fg); }}
+  body {{ margin: 0; padding: 0 1rem; font: 1.0625rem/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; background: var(--bg); color: var(--fg); }}
   main {{ max-width: 30rem; margin: 12vh auto; padding: 2rem; background: var(--card); border-radius: 12px; box-shadow: 0 1px 4px rgb(0 0 0 / 0.12); }}
   h1 {{ font-size: 1.5rem; margin: 0 0 1rem; }}
   strong {{ overflow-wrap: anywhere; }}
