@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -19,6 +19,9 @@ use x509_cert::der::{DecodePem, Encode};
 /// The most certificates kept (SNS rotates them rarely; a handful per region).
 const CERT_CACHE_LIMIT: usize = 64;
 const CERT_MAX_BYTES: usize = 64 * 1024;
+/// After a failed fetch, the same URL is not tried again for this long (forged messages
+/// must not make the relay hammer a URL).
+const FAILED_FETCH_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Why a message was refused. Every one of them means "nothing stored".
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -172,6 +175,9 @@ pub struct Verifier {
     http: reqwest::Client,
     allow_loopback: bool,
     certificates: Mutex<HashMap<String, Arc<CertificateKeys>>>,
+    failed: Mutex<HashMap<String, Instant>>,
+    /// One fetch at a time, so a burst of messages before the first is cached fetches once.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 /// A certificate's key, ready for either signature version.
@@ -192,6 +198,8 @@ impl Verifier {
             http,
             allow_loopback,
             certificates: Mutex::new(HashMap::new()),
+            failed: Mutex::new(HashMap::new()),
+            fetching: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -230,6 +238,32 @@ impl Verifier {
         if let Some(key) = self.cached(url.as_str()) {
             return Ok(key);
         }
+        let _one_at_a_time = self.fetching.lock().await;
+        if let Some(key) = self.cached(url.as_str()) {
+            return Ok(key);
+        }
+        let recently_failed = self
+            .failed
+            .lock()
+            .ok()
+            .and_then(|failed| failed.get(url.as_str()).copied())
+            .is_some_and(|at| at.elapsed() < FAILED_FETCH_BACKOFF);
+        if recently_failed {
+            return Err(Rejection::Certificate(
+                "fetching it failed moments ago".into(),
+            ));
+        }
+        let fetched = self.fetch(&url).await;
+        if let Ok(mut failed) = self.failed.lock() {
+            failed.retain(|_, at| at.elapsed() < FAILED_FETCH_BACKOFF);
+            if fetched.is_err() {
+                failed.insert(url.to_string(), Instant::now());
+            }
+        }
+        fetched
+    }
+
+    async fn fetch(&self, url: &Url) -> Result<Arc<CertificateKeys>, Rejection> {
         let response = self
             .http
             .get(url.clone())

@@ -122,6 +122,17 @@ async fn forged_altered_wrong_topic_and_unsupported_messages_are_refused_and_not
         "amazonaws.com alone is not enough"
     );
 
+    let mut missing_certificate = good
+        .clone()
+        .set("SigningCertURL", &format!("{}/missing.pem", sns.base_url));
+    missing_certificate.sign();
+    assert_eq!(
+        relay.post_sns(&missing_certificate).await.0,
+        502,
+        "SNS will retry"
+    );
+    assert_eq!(relay.post_sns(&missing_certificate).await.0, 502);
+
     let mut unknown_type = good.clone().set("Type", "Surprise");
     unknown_type.sign();
     assert_eq!(relay.post_sns(&unknown_type).await.0, 400);

@@ -99,6 +99,7 @@ pub struct SnsTestServer {
     /// `http://127.0.0.1:PORT`
     pub base_url: String,
     visits: Arc<Mutex<Vec<String>>>,
+    certificate_fetches: Arc<AtomicU64>,
     next_id: AtomicU64,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -109,7 +110,12 @@ impl SnsTestServer {
         let visits = Arc::new(Mutex::new(Vec::new()));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready, bound) = std::sync::mpsc::channel();
-        let state = (signer.certificate_pem.clone(), visits.clone());
+        let certificate_fetches = Arc::new(AtomicU64::new(0));
+        let state = ServerState {
+            pem: signer.certificate_pem.clone(),
+            visits: visits.clone(),
+            fetches: certificate_fetches.clone(),
+        };
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -137,6 +143,7 @@ impl SnsTestServer {
         Self {
             base_url: format!("http://{address}"),
             visits,
+            certificate_fetches,
             next_id: AtomicU64::new(1),
             _stop: stop,
         }
@@ -144,6 +151,11 @@ impl SnsTestServer {
 
     pub fn certificate_url(&self) -> String {
         format!("{}/cert.pem", self.base_url)
+    }
+
+    /// How often the certificate was downloaded (the relay should cache it).
+    pub fn certificate_fetches(&self) -> u64 {
+        self.certificate_fetches.load(Ordering::SeqCst)
     }
 
     /// The paths and queries of every SubscribeURL visited so far.
@@ -218,15 +230,23 @@ impl SnsTestServer {
     }
 }
 
-async fn serve_certificate(State((pem, _)): State<(String, Arc<Mutex<Vec<String>>>)>) -> String {
-    pem
+#[derive(Clone)]
+struct ServerState {
+    pem: String,
+    visits: Arc<Mutex<Vec<String>>>,
+    fetches: Arc<AtomicU64>,
+}
+
+async fn serve_certificate(State(state): State<ServerState>) -> String {
+    state.fetches.fetch_add(1, Ordering::SeqCst);
+    state.pem
 }
 
 async fn record_visit(
-    State((_, visits)): State<(String, Arc<Mutex<Vec<String>>>)>,
+    State(state): State<ServerState>,
     OriginalUri(uri): OriginalUri,
 ) -> &'static str {
-    if let Ok(mut visits) = visits.lock() {
+    if let Ok(mut visits) = state.visits.lock() {
         visits.push(uri.to_string());
     }
     "<ConfirmSubscriptionResponse/>"
