@@ -113,6 +113,9 @@ fn open(config: &Config) -> rusqlite::Connection {
 
 fn serve(config: Config) {
     init_logs(config.log_format);
+    if !config.public_url.starts_with("https://") {
+        tracing::warn!(public_url = %config.public_url, "public_url is not https: SNS and mail providers need an HTTPS address");
+    }
     if config.testing.allow_loopback_certificates {
         tracing::warn!(
             "testing.allow_loopback_certificates is on: never use this setting in production"

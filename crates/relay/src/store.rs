@@ -33,6 +33,8 @@ pub enum StoreError {
     WorkspaceExists(String),
     #[error("the topic {0} belongs to another workspace")]
     TopicTaken(String),
+    #[error("storing the event failed: {0}")]
+    Write(String),
     #[error("the event store has stopped")]
     Stopped,
 }
@@ -443,9 +445,7 @@ impl EventWriter {
             .map_err(|_| StoreError::Stopped)?;
         match answer.await {
             Ok(Ok(stored)) => Ok(stored),
-            Ok(Err(message)) => Err(StoreError::Sqlite(rusqlite::Error::InvalidParameterName(
-                message,
-            ))),
+            Ok(Err(message)) => Err(StoreError::Write(message)),
             Err(_) => Err(StoreError::Stopped),
         }
     }
