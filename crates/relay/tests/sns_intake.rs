@@ -243,6 +243,23 @@ async fn a_subscription_confirmation_visits_the_subscribe_url() {
     assert!(status.topics[0].confirmed_at.is_some());
     assert_eq!(relay.count_events(), 0, "confirmations are not events");
 
+    // SNS reports the subscription removed: shown to the app, never resubscribed.
+    let mut removed = sns
+        .subscription_confirmation(&topic)
+        .set("Type", "UnsubscribeConfirmation")
+        .with_signature_version("1");
+    removed.sign();
+    assert_eq!(relay.post_sns(&removed).await.0, 200);
+    assert_eq!(
+        sns.visits().len(),
+        1,
+        "the SubscribeURL of an unsubscribe is not visited"
+    );
+    let (_, status) = relay
+        .api(reqwest::Method::GET, "/v1/workspace", &token, None)
+        .await;
+    assert_eq!(status["topics"][0]["subscription"], "unsubscribed");
+
     let other = sns.subscription_confirmation(&topic_arn("not-registered"));
     assert_eq!(relay.post_sns(&other).await.0, 403);
     assert_eq!(
