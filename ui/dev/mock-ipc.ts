@@ -9,6 +9,7 @@
 //   endpoint-env=1       pretend HERALD_SES_ENDPOINT is set
 //   policy=1             an IT policy locks the region, relay URL and automatic updates
 //   update=available | error   what "Check for updates" finds
+import { analyticsMock } from "./mock-analytics";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { contactsCommand } from "./mock-contacts";
 import type { AwsKeyPair } from "../src/lib/bindings/AwsKeyPair";
@@ -46,6 +47,8 @@ const emptySettings = (): Settings => ({
   assets_prefix: null,
   assets_public_base_url: null,
   s3_endpoint: null,
+  bounce_guard_percent: null,
+  bounce_guard_min_sent: null,
 });
 
 let counter = 0;
@@ -335,7 +338,7 @@ mockIPC(async (cmd, payload) => {
       break;
 
     default: {
-      const out = templatesMock(cmd, args, fail);
+      const out = templatesMock(cmd, args, fail) ?? analyticsMock(cmd, args);
       if (out !== undefined) return out;
       const answer = await contactsCommand(cmd, args, fail);
       if (answer === undefined) fail("unknown", `The mock backend has no command “${cmd}”.`);

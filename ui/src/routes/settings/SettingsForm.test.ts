@@ -25,6 +25,8 @@ function view(): SettingsView {
       assets_prefix: null,
       assets_public_base_url: null,
       s3_endpoint: null,
+      bounce_guard_percent: null,
+      bounce_guard_min_sent: null,
     },
     ses_endpoint_env: null,
     policy: { file: null, settings: [] },
