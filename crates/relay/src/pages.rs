@@ -22,24 +22,50 @@ const MAX_TOKEN_LEN: usize = 2048;
 const MAX_FIELDS: usize = 8;
 
 pub async fn show(State(state): State<Arc<AppState>>, Path(token): Path<String>) -> Response {
-    match resolve(&state, &token).await {
-        Ok(Some((_, request))) => page(
+    let (workspace_id, request) = match resolve(&state, &token).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return invalid_link(),
+        Err(response) => return response,
+    };
+    let key = dedupe_key(workspace_id, &request);
+    let already = state
+        .pool
+        .run(move |c| store::has_event(c, &key))
+        .await
+        .unwrap_or(false);
+    if already {
+        return page(
             StatusCode::OK,
-            "Unsubscribe",
+            "Unsubscribed",
             &format!(
-                r#"<h1>Unsubscribe</h1>
+                r#"<h1 data-testid="unsubscribe-done">You are already unsubscribed</h1>
+<p><strong>{}</strong> will not receive these emails any more.</p>"#,
+                escape(&request.email)
+            ),
+        );
+    }
+    page(
+        StatusCode::OK,
+        "Unsubscribe",
+        &format!(
+            r#"<h1>Unsubscribe</h1>
 <p>Stop receiving these emails at <strong>{}</strong>?</p>
 <form method="post">
   <input type="hidden" name="confirm" value="yes">
   <button type="submit" data-testid="unsubscribe-confirm">Unsubscribe</button>
 </form>
 <p class="note">Nothing changes until you press the button.</p>"#,
-                escape(&request.email)
-            ),
+            escape(&request.email)
         ),
-        Ok(None) => invalid_link(),
-        Err(response) => response,
-    }
+    )
+}
+
+/// Once per recipient and campaign, however often the link is used.
+fn dedupe_key(workspace_id: i64, request: &UnsubscribeRequest) -> String {
+    format!(
+        "unsubscribe\n{workspace_id}\n{}\n{}\n{}",
+        request.workspace_id, request.campaign_id, request.email
+    )
 }
 
 pub async fn confirm(
@@ -67,11 +93,7 @@ pub async fn confirm(
     };
     let event = NewEvent {
         workspace_id,
-        // Once per recipient and campaign, however often the link is used.
-        dedupe_key: format!(
-            "unsubscribe\n{workspace_id}\n{}\n{}\n{}",
-            request.workspace_id, request.campaign_id, request.email
-        ),
+        dedupe_key: dedupe_key(workspace_id, &request),
         body: EventBody::Unsubscribe(UnsubscribeEvent {
             workspace_id: request.workspace_id.clone(),
             campaign_id: request.campaign_id,

@@ -316,6 +316,13 @@ pub fn keys_for_app_workspace(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Whether an event with this dedupe key is stored (and not yet purged).
+pub fn has_event(conn: &Connection, dedupe_key: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM events WHERE dedupe_key = ?1")?
+        .exists([dedupe_key])?)
+}
+
 /// Up to `limit` events of the workspace after `after`, oldest first.
 pub fn events_after(
     conn: &Connection,

@@ -108,6 +108,19 @@ async fn one_click_posts_unsubscribe_once_per_recipient_without_redirect() {
         .unwrap()
         .contains("You are unsubscribed"));
 
+    // Opening the link again says so instead of offering the button.
+    let again = relay
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(again.contains("already unsubscribed"), "{again}");
+    assert!(!again.contains("<form"));
+
     let page = relay.poll(&token, 0, 10).await;
     assert_eq!(page.events.len(), 1, "{page:?}");
     let EventBody::Unsubscribe(event) = &page.events[0].event else {
