@@ -293,3 +293,27 @@ async fn the_blocking_helper_posts_like_sns() {
     assert_eq!(relay.count_events(), 1);
     relay.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_message_delivered_concurrently_is_stored_once() {
+    let sns = SnsTestServer::start();
+    let relay = std::sync::Arc::new(TestRelay::start().await);
+    let token = relay.add_workspace("acme");
+    let topic = topic_arn("herald-acme");
+    relay.register_topic(&token, &topic).await;
+    let message = sns.notification(
+        &topic,
+        &Mail::new("ses-5", "a@example.com").delivery("2026-11-27T10:00:02.000Z"),
+    );
+    let deliveries: Vec<_> = (0..20)
+        .map(|_| {
+            let (relay, message) = (relay.clone(), message.clone());
+            tokio::spawn(async move { relay.post_sns(&message).await.0 })
+        })
+        .collect();
+    for delivery in deliveries {
+        assert_eq!(delivery.await.unwrap(), 200);
+    }
+    assert_eq!(relay.count_events(), 1);
+    assert_eq!(relay.poll(&token, 0, 10).await.events.len(), 1);
+}
