@@ -82,6 +82,7 @@ fn main() {
         "analytics_campaign",
         "analytics_charts",
         "analytics_export",
+        "tracking_connect",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -145,6 +145,7 @@ pub fn run() {
             commands::analytics::analytics_campaign,
             commands::analytics::analytics_charts,
             commands::analytics::analytics_export,
+            commands::tracking::tracking_connect,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

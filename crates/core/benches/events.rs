@@ -37,8 +37,14 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let recipients: i64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
-    let total: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3_000_000);
+    let recipients: i64 = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let total: u64 = args
+        .get(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(3_000_000);
 
     let dir = tempfile::tempdir().unwrap();
     let workspace = Home::at(dir.path()).create("Bench").unwrap();
@@ -90,7 +96,8 @@ fn main() {
         seed ^= seed << 17;
         seed
     };
-    let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
+    let ua =
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
     let mut ingest_time = Duration::ZERO;
     let mut made = 0u64;
     let mut n = 0u64;
@@ -100,17 +107,53 @@ fn main() {
             let json = if (made as i64) < recipients {
                 let rid = made as i64 + 1;
                 match made % 100 {
-                    0 => event("Bounce", c.id, rid, made, format!(r#""bounce":{{"bounceType":"Permanent","bounceSubType":"General","bouncedRecipients":[{{"emailAddress":"reader{rid}@example.com","diagnosticCode":"smtp; 550 5.1.1 user unknown"}}],"timestamp":"{}"}}"#, at(1))),
-                    _ => event("Delivery", c.id, rid, made, format!(r#""delivery":{{"timestamp":"{}","processingTimeMillis":900,"recipients":["reader{rid}@example.com"],"smtpResponse":"250 ok","reportingMTA":"a.example"}}"#, at(0))),
+                    0 => event(
+                        "Bounce",
+                        c.id,
+                        rid,
+                        made,
+                        format!(
+                            r#""bounce":{{"bounceType":"Permanent","bounceSubType":"General","bouncedRecipients":[{{"emailAddress":"reader{rid}@example.com","diagnosticCode":"smtp; 550 5.1.1 user unknown"}}],"timestamp":"{}"}}"#,
+                            at(1)
+                        ),
+                    ),
+                    _ => event(
+                        "Delivery",
+                        c.id,
+                        rid,
+                        made,
+                        format!(
+                            r#""delivery":{{"timestamp":"{}","processingTimeMillis":900,"recipients":["reader{rid}@example.com"],"smtpResponse":"250 ok","reportingMTA":"a.example"}}"#,
+                            at(0)
+                        ),
+                    ),
                 }
             } else {
                 let rid = (next() % recipients as u64) as i64 + 1;
                 let minutes = next() % (5 * 1440);
                 if next() % 4 == 0 {
                     let link = next() % 5;
-                    event("Click", c.id, rid, made, format!(r#""click":{{"ipAddress":"192.0.2.9","timestamp":"{}","userAgent":"{ua}","link":"https://acme.example/l/{link}","linkTags":{{}}}}"#, at(minutes)))
+                    event(
+                        "Click",
+                        c.id,
+                        rid,
+                        made,
+                        format!(
+                            r#""click":{{"ipAddress":"192.0.2.9","timestamp":"{}","userAgent":"{ua}","link":"https://acme.example/l/{link}","linkTags":{{}}}}"#,
+                            at(minutes)
+                        ),
+                    )
                 } else {
-                    event("Open", c.id, rid, made, format!(r#""open":{{"ipAddress":"192.0.2.9","timestamp":"{}","userAgent":"{ua}"}}"#, at(minutes)))
+                    event(
+                        "Open",
+                        c.id,
+                        rid,
+                        made,
+                        format!(
+                            r#""open":{{"ipAddress":"192.0.2.9","timestamp":"{}","userAgent":"{ua}"}}"#,
+                            at(minutes)
+                        ),
+                    )
                 }
             };
             n += 1;
@@ -121,7 +164,16 @@ fn main() {
             made += 1;
         }
         let start = Instant::now();
-        ingest(&mut conn, WS, &page, BounceGuard { max_percent: 100.0, min_sent: u64::MAX }).unwrap();
+        ingest(
+            &mut conn,
+            WS,
+            &page,
+            BounceGuard {
+                max_percent: 100.0,
+                min_sent: u64::MAX,
+            },
+        )
+        .unwrap();
         ingest_time += start.elapsed();
     }
     println!(

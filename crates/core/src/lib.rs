@@ -22,6 +22,7 @@ mod sql;
 pub mod tags;
 pub mod templates;
 pub mod time;
+pub mod tracking;
 pub mod updates;
 pub mod workspaces;
 

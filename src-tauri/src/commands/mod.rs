@@ -15,5 +15,6 @@ pub mod segments;
 pub mod settings;
 pub mod tags;
 pub mod templates;
+pub mod tracking;
 pub mod updates;
 pub mod workspaces;

@@ -10,6 +10,7 @@ pub mod segments;
 pub mod settings;
 pub mod tags;
 pub mod templates;
+pub mod tracking;
 pub mod workspaces;
 
 use clap::Subcommand;
@@ -81,6 +82,9 @@ pub enum Command {
     /// Campaign analytics: numbers, rates, charts and the CSV report.
     #[command(subcommand)]
     Analytics(analytics::AnalyticsCommand),
+    /// Connect event tracking: SES configuration set, SNS topic, event destination, relay.
+    #[command(subcommand)]
+    Tracking(tracking::TrackingCommand),
 }
 
 pub fn run(ctx: &Context, command: Command) -> Result<()> {
@@ -98,6 +102,7 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Segments(cmd) => segments::run(ctx, cmd),
         Command::Events(cmd) => events::run(ctx, cmd),
         Command::Analytics(cmd) => analytics::run(ctx, cmd),
+        Command::Tracking(cmd) => tracking::run(ctx, cmd),
     }
 }
 

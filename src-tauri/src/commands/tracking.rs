@@ -1,0 +1,27 @@
+//! "Connect event tracking" in Settings: create or repair every AWS piece and the relay
+//! registration, and show how each stands.
+
+use herald_core::events::poll::RelayClient;
+use herald_core::sending::unsubscribe;
+use herald_core::ses::SesConnection;
+use herald_core::settings;
+use herald_core::tracking::{self, TrackingStatus};
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn tracking_connect(state: State<'_, AppState>) -> CommandResult<TrackingStatus> {
+    let policy = state.policy()?.clone();
+    let (connection, relay, id, key) = state.with_workspace(|ws| {
+        let settings = settings::load_with(ws.conn(), &policy)?;
+        Ok((
+            SesConnection::for_workspace(ws, state.secrets.as_ref())?,
+            RelayClient::for_workspace(&settings, state.secrets.as_ref(), ws.id())?,
+            ws.id().to_owned(),
+            unsubscribe::signing_key(state.secrets.as_ref(), ws.id())?,
+        ))
+    })?;
+    Ok(tracking::connect(&connection, &relay, &id, &key).await?)
+}
