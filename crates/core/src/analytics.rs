@@ -577,7 +577,16 @@ pub fn report_csv(a: &CampaignAnalytics) -> Result<String> {
     for row in rows {
         w.write_record(row).map_err(csv_err)?;
     }
-    w.write_record([""]).map_err(csv_err)?;
+    // A blank line, then the links table.
+    let mut out = w.into_inner().map_err(|e| {
+        Error::io(
+            "written",
+            "the report",
+            std::io::Error::other(e.to_string()),
+        )
+    })?;
+    out.push(b'\n');
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
     w.write_record([
         "link",
         "clicks_unique",

@@ -62,7 +62,7 @@ pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
             .map_err(chart_error)?;
         chart
             .configure_mesh()
-            .light_line_style(GRID)
+            .light_line_style(TRANSPARENT)
             .bold_line_style(GRID)
             .axis_style(TEXT)
             .x_label_formatter(&|h| hour_label(*h))
@@ -123,7 +123,7 @@ pub fn trend_svg(points: &[TrendPoint], title: &str) -> Result<String> {
             .map_err(chart_error)?;
         chart
             .configure_mesh()
-            .light_line_style(GRID)
+            .light_line_style(TRANSPARENT)
             .bold_line_style(GRID)
             .axis_style(TEXT)
             .x_labels(points.len().clamp(2, 12))
