@@ -28,8 +28,9 @@ CREATE TABLE events (
     detail       TEXT,
     received_at  TEXT NOT NULL
 ) STRICT;
-CREATE INDEX events_by_campaign ON events (campaign_id, kind, occurred_at);
-CREATE INDEX events_by_recipient ON events (recipient_id) WHERE recipient_id IS NOT NULL;
+-- Only the unique key: analytics read the running totals below, never this table, and every
+-- extra index would slow the ingest. The campaign's cascade finds its events through it.
+CREATE INDEX events_by_campaign ON events (campaign_id);
 
 -- What the events did to each recipient (one row per campaign and address).
 ALTER TABLE campaign_recipients ADD COLUMN delivered_at TEXT;

@@ -234,9 +234,13 @@ pub fn campaign(conn: &Connection, campaign_id: i64) -> Result<CampaignAnalytics
         warnings.push(Warning {
             kind: WarningKind::ComplaintRate,
             message: format!(
-                "{} recipients marked this campaign as spam ({}). SES reviews accounts whose \
+                "{} marked this campaign as spam ({}). SES reviews accounts whose \
                  complaint rate reaches 0.1%: send only to people who asked for your mail.",
-                s.complaints,
+                if s.complaints == 1 {
+                    "1 recipient".to_owned()
+                } else {
+                    format!("{} recipients", s.complaints)
+                },
                 percent(rate)
             ),
         });

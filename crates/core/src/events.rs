@@ -421,6 +421,8 @@ pub(crate) fn ingest_in(
     guard: BounceGuard,
 ) -> Result<IngestReport> {
     let received_at = now_timestamp();
+    // A big page cache: ingest touches recipient rows all over a large campaign.
+    tx.pragma_update(None, "cache_size", -65_536)?;
     let mut batch = Batch::default();
     for event in events {
         ingest_one(tx, workspace_id, event, &received_at, &mut batch)?;
