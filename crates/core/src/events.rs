@@ -423,6 +423,9 @@ pub(crate) fn ingest_in(
     let received_at = now_timestamp();
     // A big page cache: ingest touches recipient rows all over a large campaign.
     tx.pragma_update(None, "cache_size", -65_536)?;
+    // Ingest uses about twenty statements; the default cache (16) would re-prepare some of
+    // them for every event.
+    tx.set_prepared_statement_cache_capacity(64);
     let mut batch = Batch::default();
     for event in events {
         ingest_one(tx, workspace_id, event, &received_at, &mut batch)?;

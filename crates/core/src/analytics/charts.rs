@@ -16,6 +16,11 @@ const HUMAN_CLICKS: RGBColor = RGBColor(134, 216, 160);
 const GRID: RGBColor = RGBColor(226, 232, 240);
 const TEXT: RGBColor = RGBColor(51, 65, 85);
 
+/// A line of the activity chart: its label, colour, width and value.
+type ActivitySeries = (&'static str, RGBColor, u32, fn(&ActivityPoint) -> u64);
+/// A line of the trend chart: its label, colour and rate.
+type TrendSeries = (&'static str, RGBColor, fn(&TrendPoint) -> Option<f64>);
+
 fn chart_error(e: impl std::fmt::Display) -> Error {
     Error::io("drawn", "the chart", std::io::Error::other(e.to_string()))
 }
@@ -70,7 +75,7 @@ pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
             .label_style(("sans-serif", 12).into_font().color(&TEXT))
             .draw()
             .map_err(chart_error)?;
-        let series: [(&str, RGBColor, u32, fn(&ActivityPoint) -> u64); 4] = [
+        let series: [ActivitySeries; 4] = [
             ("Opens", OPENS, 3, |p| p.opens),
             ("Human opens", HUMAN_OPENS, 2, |p| p.human_opens),
             ("Clicks", CLICKS, 3, |p| p.clicks),
@@ -138,7 +143,7 @@ pub fn trend_svg(points: &[TrendPoint], title: &str) -> Result<String> {
             .label_style(("sans-serif", 12).into_font().color(&TEXT))
             .draw()
             .map_err(chart_error)?;
-        let series: [(&str, RGBColor, fn(&TrendPoint) -> Option<f64>); 4] = [
+        let series: [TrendSeries; 4] = [
             ("Open rate", OPENS, |p| p.open_rate),
             ("Human open rate", HUMAN_OPENS, |p| p.human_open_rate),
             ("Click rate", CLICKS, |p| p.click_rate),

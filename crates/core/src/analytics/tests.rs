@@ -86,10 +86,10 @@ fn the_trend_covers_campaigns_with_deliveries_oldest_first() {
                 )),
             });
         }
-        for i in 0..=n {
+        for (i, rid) in r.iter().enumerate().take(n + 1) {
             events.push(open_event(
                 cid,
-                r[i],
+                *rid,
                 i,
                 "2026-11-20T10:00:00.000Z",
                 "2026-11-20T11:00:00.000Z",
