@@ -411,11 +411,24 @@ pub async fn connect(
     });
     match existing {
         Ok(true) if confirmed => status.push(Piece::Subscription, PieceState::Ok, format!("Confirmed: SNS delivers to {endpoint}.")),
-        Ok(true) => status.push(
-            Piece::Subscription,
-            PieceState::Pending,
-            format!("Subscribed {endpoint}; waiting for the relay to confirm it (it does so by itself within a minute)."),
-        ),
+        // Subscribed but not confirmed (e.g. SNS asked before the topic was registered on
+        // the relay): subscribing the same endpoint again makes SNS send a new confirmation.
+        Ok(true) => match sns
+            .subscribe()
+            .topic_arn(&topic_arn)
+            .protocol("https")
+            .endpoint(&endpoint)
+            .return_subscription_arn(true)
+            .send()
+            .await
+        {
+            Ok(_) => status.push(
+                Piece::Subscription,
+                PieceState::Pending,
+                format!("Subscribed {endpoint}; asked SNS to confirm again — the relay confirms it by itself within a minute."),
+            ),
+            Err(e) => status.push(Piece::Subscription, PieceState::Failed, failure(connection, e)),
+        },
         Ok(false) => match sns
             .subscribe()
             .topic_arn(&topic_arn)
