@@ -97,6 +97,14 @@ fn main() {
         "ses_identity_status",
         "autostart_get",
         "autostart_set",
+        "events_status",
+        "events_set_token",
+        "events_poll",
+        "analytics_campaigns",
+        "analytics_campaign",
+        "analytics_charts",
+        "analytics_export",
+        "tracking_connect",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -47,3 +47,19 @@ pub async fn save_csv(window: &WebviewWindow, file_name: &str) -> Option<PathBuf
         .await
         .map(|file| file.path().to_path_buf())
 }
+
+/// Asks where to save a file, suggesting `file_name` (its extension sets the filter);
+/// `None` when the user cancels.
+pub async fn save_file(window: &WebviewWindow, file_name: &str) -> Option<PathBuf> {
+    if let Some(dir) = env_path(SAVE_DIR_ENV) {
+        return Some(dir.join(file_name));
+    }
+    let extension = file_name.rsplit('.').next().unwrap_or("*").to_owned();
+    rfd::AsyncFileDialog::new()
+        .set_parent(window)
+        .set_file_name(file_name)
+        .add_filter(extension.to_uppercase(), &[extension.as_str()])
+        .save_file()
+        .await
+        .map(|file| file.path().to_path_buf())
+}

@@ -74,6 +74,7 @@ pub fn run() {
                 }
             }
             desktop::start_in_tray_if_autostarted(handle, AUTOSTART_ARG);
+            commands::events::start_poller(app.handle().clone());
             // Debug builds (development, the end-to-end tests) never phone home by themselves.
             if !cfg!(debug_assertions) {
                 commands::updates::check_at_start(app.handle());
@@ -191,6 +192,14 @@ pub fn run() {
             commands::campaigns::ses_identity_status,
             commands::desktop::autostart_get,
             commands::desktop::autostart_set,
+            commands::events::events_status,
+            commands::events::events_set_token,
+            commands::events::events_poll,
+            commands::analytics::analytics_campaigns,
+            commands::analytics::analytics_campaign,
+            commands::analytics::analytics_charts,
+            commands::analytics::analytics_export,
+            commands::tracking::tracking_connect,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

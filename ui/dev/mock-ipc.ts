@@ -9,6 +9,7 @@
 //   endpoint-env=1       pretend HERALD_SES_ENDPOINT is set
 //   policy=1             an IT policy locks the region, relay URL and automatic updates
 //   update=available | error   what "Check for updates" finds
+import { analyticsMock } from "./mock-analytics";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { campaignsCommand } from "./mock-campaigns";
 import { contactsCommand } from "./mock-contacts";
@@ -51,6 +52,8 @@ const emptySettings = (): Settings => ({
   unsubscribe_mailto: null,
   schedule_grace_hours: null,
   max_send_rate: null,
+  bounce_guard_percent: null,
+  bounce_guard_min_sent: null,
 });
 
 let counter = 0;
@@ -340,7 +343,7 @@ mockIPC(async (cmd, payload) => {
       break;
 
     default: {
-      const out = templatesMock(cmd, args, fail);
+      const out = templatesMock(cmd, args, fail) ?? analyticsMock(cmd, args);
       if (out !== undefined) return out;
       const campaignsOut = campaignsCommand(cmd, args, fail);
       if (campaignsOut !== undefined) return campaignsOut;

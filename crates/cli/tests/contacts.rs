@@ -298,9 +298,9 @@ fn segments_from_the_command_line() {
         "segments",
         "count",
         "--rules",
-        r#"{"kind":"event","event":"opened"}"#,
+        r#"{"kind":"event","event":"opened","campaign_id":999}"#,
     ]);
-    assert_eq!(event["code"], "not_available");
+    assert_eq!(event["code"], "validation");
     let bad = cli.error(&["segments", "create", "X", "--rules", "{not json"]);
     assert_eq!(bad["fields"][0]["field"], "rules");
     cli.json(&["segments", "delete", "Copy"]);

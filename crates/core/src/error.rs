@@ -132,6 +132,26 @@ pub enum Error {
     /// A capability that a later part of Herald provides (e.g. segment conditions on events).
     #[error("{0}")]
     NotAvailable(String),
+
+    /// Herald Relay could not be reached or refused a call (events poll, registration).
+    #[error("{message}")]
+    Relay {
+        kind: RelayErrorKind,
+        message: String,
+    },
+}
+
+/// What went wrong talking to Herald Relay, so a front end can point at the right setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelayErrorKind {
+    /// No relay URL or token is set for the workspace.
+    NotConfigured,
+    /// The relay refused the token.
+    Unauthorized,
+    /// Network, DNS, TLS or timeout.
+    Unreachable,
+    /// Anything else the relay answered.
+    Service,
 }
 
 /// What went wrong talking to SES, so a front end can point at the right setting.
@@ -204,6 +224,12 @@ impl Error {
             Error::Cancelled => "cancelled",
             Error::NotAvailable(_) => "not_available",
             Error::ReviewBlocked(_) => "review_blocked",
+            Error::Relay { kind, .. } => match kind {
+                RelayErrorKind::NotConfigured => "relay_not_configured",
+                RelayErrorKind::Unauthorized => "relay_unauthorized",
+                RelayErrorKind::Unreachable => "relay_unreachable",
+                RelayErrorKind::Service => "relay_error",
+            },
         }
     }
 

@@ -219,16 +219,57 @@ pub enum Rule {
         #[ts(optional)]
         days: Option<u32>,
     },
-    /// Reserved for campaign events (opened, clicked, received), which the analytics part
-    /// of Herald fills in. Any rule with it is refused with `not_available` until then.
+    /// Campaign events: the contact opened, clicked, received or bounced a given campaign
+    /// (`campaign_id`), or any campaign within the last `days` days (both unset: ever).
+    /// `op` `did_not` turns it around.
     Event {
+        event: EventName,
         #[serde(default)]
-        event: String,
+        op: EventOp,
         #[serde(default)]
         #[serde(skip_serializing_if = "Option::is_none")]
         #[ts(optional, type = "number")]
         campaign_id: Option<i64>,
+        #[serde(default)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        days: Option<u32>,
     },
+}
+
+/// What happened to the contact's mail, for [`Rule::Event`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EventName {
+    /// At least one open (machine opens included: SES cannot tell them apart per message).
+    Opened,
+    Clicked,
+    /// Delivered to the recipient's mail server.
+    Received,
+    /// Bounced, permanently or not.
+    Bounced,
+}
+
+impl EventName {
+    /// The campaign_recipients column that holds when it (last) happened.
+    fn column(self) -> &'static str {
+        match self {
+            EventName::Opened => "r.last_open_at",
+            EventName::Clicked => "r.last_click_at",
+            EventName::Received => "r.delivered_at",
+            EventName::Bounced => "r.bounced_at",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EventOp {
+    #[default]
+    Did,
+    DidNot,
 }
 
 impl Rule {
@@ -448,12 +489,34 @@ impl Compiler<'_> {
                 value2,
                 days,
             } => self.field_cond(key, *op, value.as_ref(), value2.as_ref(), *days)?,
-            Rule::Event { .. } => {
-                return Err(Error::NotAvailable(
-                    "Conditions on campaign events (opened, clicked, received) are not available \
-                     yet: they arrive with campaign analytics."
-                        .into(),
-                ))
+            Rule::Event {
+                event,
+                op,
+                campaign_id,
+                days,
+            } => {
+                let column = event.column();
+                let mut cond = format!(
+                    "EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.contact_id = c.id AND {column} IS NOT NULL"
+                );
+                if let Some(id) = campaign_id {
+                    crate::campaigns::get(self.conn, *id).map_err(|_| {
+                        invalid("A campaign in these rules no longer exists; choose another.")
+                    })?;
+                    cond.push_str(&format!(" AND r.campaign_id = {}", self.p.bind(*id)));
+                }
+                if days.is_some() {
+                    let since = self.days_ago(*days)?;
+                    cond.push_str(&format!(
+                        " AND {column} >= {}",
+                        self.p.bind(timestamp(since))
+                    ));
+                }
+                cond.push(')');
+                match op {
+                    EventOp::Did => cond,
+                    EventOp::DidNot => format!("NOT {cond}"),
+                }
             }
         })
     }

@@ -49,13 +49,25 @@ pub struct Settings {
     pub schedule_grace_hours: Option<String>,
     /// A ceiling on the sending rate (recipients per second) below the account's maximum.
     pub max_send_rate: Option<String>,
+    /// The bounce-rate guard: a sending campaign pauses itself when more than this percent
+    /// of its sent messages bounced permanently (default [`DEFAULT_BOUNCE_GUARD_PERCENT`]).
+    pub bounce_guard_percent: Option<String>,
+    /// ... once at least this many messages were sent (default
+    /// [`DEFAULT_BOUNCE_GUARD_MIN_SENT`]).
+    pub bounce_guard_min_sent: Option<String>,
 }
+
+/// SES reviews an account whose bounce rate reaches 5%; pausing a little before that keeps
+/// one bad list from putting the whole account under review.
+pub const DEFAULT_BOUNCE_GUARD_PERCENT: f64 = 4.0;
+/// Below this many sends a few bounces say little about the list.
+pub const DEFAULT_BOUNCE_GUARD_MIN_SENT: u64 = 200;
 
 /// The grace period when `schedule_grace_hours` is not set.
 pub const DEFAULT_SCHEDULE_GRACE_HOURS: u32 = 24;
 
 /// The settings keys, as `herald settings set KEY VALUE` and the database know them.
-pub const KEYS: [&str; 16] = [
+pub const KEYS: [&str; 18] = [
     "from_name",
     "from_address",
     "reply_to",
@@ -72,6 +84,8 @@ pub const KEYS: [&str; 16] = [
     "unsubscribe_mailto",
     "schedule_grace_hours",
     "max_send_rate",
+    "bounce_guard_percent",
+    "bounce_guard_min_sent",
 ];
 
 impl Settings {
@@ -104,6 +118,8 @@ impl Settings {
             "unsubscribe_mailto" => &self.unsubscribe_mailto,
             "schedule_grace_hours" => &self.schedule_grace_hours,
             "max_send_rate" => &self.max_send_rate,
+            "bounce_guard_percent" => &self.bounce_guard_percent,
+            "bounce_guard_min_sent" => &self.bounce_guard_min_sent,
             _ => return Err(unknown_key(key)),
         })
     }
@@ -126,6 +142,8 @@ impl Settings {
             "unsubscribe_mailto" => &mut self.unsubscribe_mailto,
             "schedule_grace_hours" => &mut self.schedule_grace_hours,
             "max_send_rate" => &mut self.max_send_rate,
+            "bounce_guard_percent" => &mut self.bounce_guard_percent,
+            "bounce_guard_min_sent" => &mut self.bounce_guard_min_sent,
             _ => return Err(unknown_key(key)),
         })
     }
@@ -265,6 +283,28 @@ impl Settings {
                 problems.push(FieldError::new(
                     "max_send_rate",
                     "Enter a number of emails per second above 0, like 10 or 0.5.",
+                ));
+            }
+        }
+        if let Some(percent) = &self.bounce_guard_percent {
+            if !percent
+                .parse::<f64>()
+                .is_ok_and(|p| p.is_finite() && (0.1..=100.0).contains(&p))
+            {
+                problems.push(FieldError::new(
+                    "bounce_guard_percent",
+                    "Enter a percentage between 0.1 and 100, like 4 or 2.5.",
+                ));
+            }
+        }
+        if let Some(min) = &self.bounce_guard_min_sent {
+            if !min
+                .parse::<u64>()
+                .is_ok_and(|n| (1..=10_000_000).contains(&n))
+            {
+                problems.push(FieldError::new(
+                    "bounce_guard_min_sent",
+                    "Enter a whole number of messages, at least 1, like 200.",
                 ));
             }
         }

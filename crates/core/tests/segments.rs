@@ -315,11 +315,14 @@ fn saved_segments_filter_the_list_and_resolve_to_ids() {
 }
 
 #[test]
-fn events_are_reserved_with_a_clear_error() {
+fn event_conditions_name_an_existing_campaign() {
     let (_d, conn, _, _) = seeded();
     let err = segments::count(&conn, &rules(json!({"kind": "group", "match": "all", "rules": [{"kind": "event", "event": "opened", "campaign_id": 3}]}))).unwrap_err();
-    assert_eq!(err.code(), "not_available");
-    assert!(err.to_string().contains("not available yet"));
+    assert_eq!(err.code(), "validation");
+    assert!(err.to_string().contains("no longer exists"));
+    // Nobody has received a campaign yet.
+    let any = rules(json!({"kind": "event", "event": "received", "days": 30}));
+    assert_eq!(segments::count(&conn, &any).unwrap(), 0);
 }
 
 #[test]

@@ -5,15 +5,18 @@
 //! Tauri runs them on its async runtime rather than on the main thread, so a query over a
 //! million contacts never stops the window from painting.
 
+pub mod analytics;
 pub mod assets;
 pub mod campaigns;
 pub mod contacts;
 pub mod desktop;
+pub mod events;
 pub mod fields;
 pub mod imports;
 pub mod segments;
 pub mod settings;
 pub mod tags;
 pub mod templates;
+pub mod tracking;
 pub mod updates;
 pub mod workspaces;

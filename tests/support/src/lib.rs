@@ -3,6 +3,7 @@
 //! component; it only starts the real outside parts the tests talk to.
 
 pub mod ses_double;
+pub mod sns;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -1,8 +1,10 @@
 //! The command tree, one module per domain as in the core and the app.
 
+pub mod analytics;
 pub mod assets;
 pub mod campaigns;
 pub mod contacts;
+pub mod events;
 pub mod fields;
 pub mod policy;
 pub mod segments;
@@ -10,6 +12,7 @@ pub mod settings;
 pub mod suppressions;
 pub mod tags;
 pub mod templates;
+pub mod tracking;
 pub mod workspaces;
 
 use clap::Subcommand;
@@ -81,6 +84,15 @@ pub enum Command {
     /// The suppression list: addresses Herald never sends to again.
     #[command(subcommand)]
     Suppressions(suppressions::SuppressionsCommand),
+    /// Delivery and engagement events from Herald Relay: poll, status, relay token.
+    #[command(subcommand)]
+    Events(events::EventsCommand),
+    /// Campaign analytics: numbers, rates, charts and the CSV report.
+    #[command(subcommand)]
+    Analytics(analytics::AnalyticsCommand),
+    /// Connect event tracking: SES configuration set, SNS topic, event destination, relay.
+    #[command(subcommand)]
+    Tracking(tracking::TrackingCommand),
 }
 
 pub fn run(ctx: &Context, command: Command) -> Result<()> {
@@ -98,6 +110,9 @@ pub fn run(ctx: &Context, command: Command) -> Result<()> {
         Command::Segments(cmd) => segments::run(ctx, cmd),
         Command::Campaigns(cmd) => campaigns::run(ctx, cmd),
         Command::Suppressions(cmd) => suppressions::run(ctx, cmd),
+        Command::Events(cmd) => events::run(ctx, cmd),
+        Command::Analytics(cmd) => analytics::run(ctx, cmd),
+        Command::Tracking(cmd) => tracking::run(ctx, cmd),
     }
 }
 

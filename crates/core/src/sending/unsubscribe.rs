@@ -1,20 +1,16 @@
-//! One-click unsubscribe (RFC 8058): a signed per-recipient token, the header values that
-//! carry it, and the check the relay makes. The token is HMAC-SHA256 over the workspace id,
-//! the campaign id and the recipient's address, with a per-workspace key kept in the
-//! keychain (`SecretKind::UnsubscribeKey`).
+//! One-click unsubscribe (RFC 8058): the per-workspace signing key kept in the keychain
+//! (`SecretKind::UnsubscribeKey`) and the header values that carry the token. The token
+//! format itself lives in `herald_protocol::unsubscribe`, shared with the relay that
+//! checks it.
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use herald_protocol::unsubscribe::{self as protocol, KEY_BYTES};
 
 use crate::error::{Error, Result};
 use crate::secrets::{SecretKind, SecretStore};
 
-type HmacSha256 = Hmac<Sha256>;
-
-const DOMAIN: &[u8] = b"herald-unsubscribe-v1\n";
-const KEY_BYTES: usize = 32;
+pub use herald_protocol::unsubscribe::{verify, UnsubscribeRequest};
 
 /// The workspace's unsubscribe signing key, created on first use.
 pub fn signing_key(secrets: &dyn SecretStore, workspace_id: &str) -> Result<Vec<u8>> {
@@ -41,14 +37,6 @@ pub fn signing_key(secrets: &dyn SecretStore, workspace_id: &str) -> Result<Vec<
         &STANDARD.encode(&key),
     )?;
     Ok(key)
-}
-
-/// Who asked to unsubscribe, as recovered from a valid token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnsubscribeRequest {
-    pub workspace_id: String,
-    pub campaign_id: i64,
-    pub email: String,
 }
 
 /// Makes the tokens and headers for one workspace's mail.
@@ -91,13 +79,7 @@ impl UnsubscribeLinks {
 
     /// The opaque token for one recipient of one campaign.
     pub fn token(&self, campaign_id: i64, email: &str) -> String {
-        let payload = payload(&self.workspace_id, campaign_id, email);
-        let mac = mac(&self.key, payload.as_bytes()).finalize().into_bytes();
-        format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(payload.as_bytes()),
-            URL_SAFE_NO_PAD.encode(mac)
-        )
+        protocol::token(&self.key, &self.workspace_id, campaign_id, email)
     }
 
     /// The page a person opens from the footer link (a GET shows a confirmation there).
@@ -121,42 +103,11 @@ impl UnsubscribeLinks {
     }
 }
 
-/// Checks a token in constant time and says whom it is for.
-pub fn verify(key: &[u8], token: &str) -> Option<UnsubscribeRequest> {
-    let (payload_b64, mac_b64) = token.split_once('.')?;
-    let payload = URL_SAFE_NO_PAD.decode(payload_b64).ok()?;
-    let claimed = URL_SAFE_NO_PAD.decode(mac_b64).ok()?;
-    mac(key, &payload).verify_slice(&claimed).ok()?;
-    let payload = String::from_utf8(payload).ok()?;
-    let mut parts = payload.splitn(3, '\n');
-    let workspace_id = parts.next()?.to_owned();
-    let campaign_id = parts.next()?.parse().ok()?;
-    let email = parts.next()?.to_owned();
-    Some(UnsubscribeRequest {
-        workspace_id,
-        campaign_id,
-        email,
-    })
-}
-
-fn payload(workspace_id: &str, campaign_id: i64, email: &str) -> String {
-    format!(
-        "{workspace_id}\n{campaign_id}\n{}",
-        email.trim().to_lowercase()
-    )
-}
-
-fn mac(key: &[u8], payload: &[u8]) -> HmacSha256 {
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(DOMAIN);
-    mac.update(payload);
-    mac
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::secrets::MemorySecretStore;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     #[test]
     fn tokens_verify_and_resist_tampering() {

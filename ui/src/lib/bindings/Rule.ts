@@ -2,6 +2,8 @@
 import type { ContactSource } from "./ContactSource";
 import type { ContactStatus } from "./ContactStatus";
 import type { DateOp } from "./DateOp";
+import type { EventName } from "./EventName";
+import type { EventOp } from "./EventOp";
 import type { FieldOp } from "./FieldOp";
 import type { FieldValue } from "./FieldValue";
 import type { IsOp } from "./IsOp";
@@ -12,4 +14,4 @@ import type { TextOp } from "./TextOp";
 /**
  * A segment's rules: a tree of groups and conditions. The root is usually a group.
  */
-export type Rule = { "kind": "group", match: Match, rules: Array<Rule>, } | { "kind": "email", op: TextOp, value: string, } | { "kind": "first_name", op: TextOp, value: string, } | { "kind": "last_name", op: TextOp, value: string, } | { "kind": "status", op: IsOp, values: Array<ContactStatus>, } | { "kind": "source", op: IsOp, value: ContactSource, import_id?: number, } | { "kind": "created_at", op: DateOp, value?: string, value2?: string, days?: number, } | { "kind": "updated_at", op: DateOp, value?: string, value2?: string, days?: number, } | { "kind": "tag", op: TagOp, tag_id: number, } | { "kind": "field", key: string, op: FieldOp, value?: FieldValue, value2?: FieldValue, days?: number, } | { "kind": "event", event: string, campaign_id?: number, };
+export type Rule = { "kind": "group", match: Match, rules: Array<Rule>, } | { "kind": "email", op: TextOp, value: string, } | { "kind": "first_name", op: TextOp, value: string, } | { "kind": "last_name", op: TextOp, value: string, } | { "kind": "status", op: IsOp, values: Array<ContactStatus>, } | { "kind": "source", op: IsOp, value: ContactSource, import_id?: number, } | { "kind": "created_at", op: DateOp, value?: string, value2?: string, days?: number, } | { "kind": "updated_at", op: DateOp, value?: string, value2?: string, days?: number, } | { "kind": "tag", op: TagOp, tag_id: number, } | { "kind": "field", key: string, op: FieldOp, value?: FieldValue, value2?: FieldValue, days?: number, } | { "kind": "event", event: EventName, op: EventOp, campaign_id?: number, days?: number, };

@@ -55,3 +55,12 @@ schedule_grace_hours: string | null,
  * A ceiling on the sending rate (recipients per second) below the account's maximum.
  */
 max_send_rate: string | null, };
+ * The bounce-rate guard: a sending campaign pauses itself when more than this percent
+ * of its sent messages bounced permanently (default [`DEFAULT_BOUNCE_GUARD_PERCENT`]).
+ */
+bounce_guard_percent: string | null, 
+/**
+ * ... once at least this many messages were sent (default
+ * [`DEFAULT_BOUNCE_GUARD_MIN_SENT`]).
+ */
+bounce_guard_min_sent: string | null, };

@@ -29,6 +29,8 @@ function view(): SettingsView {
       unsubscribe_mailto: null,
       schedule_grace_hours: null,
       max_send_rate: null,
+      bounce_guard_percent: null,
+      bounce_guard_min_sent: null,
     },
     ses_endpoint_env: null,
     policy: { file: null, settings: [] },

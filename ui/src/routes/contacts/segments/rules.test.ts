@@ -107,3 +107,22 @@ describe("segment rules", () => {
     expect(changeField(c, field("tag"))).toMatchObject({ op: "has", value: "7", id: c.id });
   });
 });
+
+describe("event conditions", () => {
+  it("round-trip between the builder and the stored rules", async () => {
+    const { fieldOptions, fromRules, toRules } = await import("./rules");
+    const fields = fieldOptions([], [], [{ id: 7, name: "Autumn news" }]);
+    const stored = {
+      kind: "group" as const,
+      match: "all" as const,
+      rules: [
+        { kind: "event" as const, event: "opened" as const, op: "did" as const, days: 30 },
+        { kind: "event" as const, event: "clicked" as const, op: "did_not" as const, campaign_id: 7 },
+        { kind: "event" as const, event: "received" as const, op: "did" as const },
+      ],
+    };
+    const tree = fromRules(stored);
+    const back = toRules(tree, fields);
+    expect(back).toEqual({ ok: true, rules: stored });
+  });
+});

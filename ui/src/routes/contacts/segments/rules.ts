@@ -6,7 +6,7 @@ import type { CustomField } from "$lib/api/fields";
 import type { Rule } from "$lib/api/segments";
 import type { Tag } from "$lib/api/tags";
 
-export type ValueKind = "text" | "number" | "date" | "boolean" | "choice" | "status" | "tag" | "contactDate";
+export type ValueKind = "text" | "number" | "date" | "boolean" | "choice" | "status" | "tag" | "contactDate" | "event";
 
 export interface FieldOption {
   /** `email`, `first_name`, `last_name`, `status`, `tag`, `created_at`, `updated_at` or `custom.<key>`. */
@@ -68,14 +68,35 @@ export const operators: Record<ValueKind, Operator[]> = {
   choice: [op("equals", "is"), op("not_equals", "is not"), op("is_set", "is set", "none"), op("is_empty", "is empty", "none")],
   status: [op("is", "is"), op("is_not", "is not")],
   tag: [op("has", "has"), op("has_not", "does not have")],
+  // Campaign events: the op id says did / did not, and where (ever, recent days, one campaign).
+  event: [
+    op("did_ever", "ever", "none"),
+    op("did_in_last_days", "in the last", "days"),
+    op("did_campaign", "in campaign"),
+    op("did_not_ever", "never", "none"),
+    op("did_not_in_last_days", "not in the last", "days"),
+    op("did_not_campaign", "not in campaign"),
+  ],
 };
+
+const eventFields = [
+  { event: "opened", label: "Opened a campaign" },
+  { event: "clicked", label: "Clicked in a campaign" },
+  { event: "received", label: "Received a campaign" },
+  { event: "bounced", label: "Bounced on a campaign" },
+] as const;
 
 export const statusChoices = (["subscribed", "unsubscribed", "bounced", "complained", "blocked"] as const).map(
   (s) => ({ value: s, label: s[0].toUpperCase() + s.slice(1) }),
 );
 
 /** Every field a condition can test, standard ones first. */
-export function fieldOptions(fields: CustomField[], tags: Tag[]): FieldOption[] {
+export function fieldOptions(
+  fields: CustomField[],
+  tags: Tag[],
+  campaigns: { id: number; name: string }[] = [],
+): FieldOption[] {
+  const campaignChoices = campaigns.map((c) => ({ value: String(c.id), label: c.name }));
   return [
     { id: "email", label: "Email", kind: "text" },
     { id: "first_name", label: "First name", kind: "text" },
@@ -84,6 +105,9 @@ export function fieldOptions(fields: CustomField[], tags: Tag[]): FieldOption[] 
     { id: "tag", label: "Tag", kind: "tag", choices: tags.map((t) => ({ value: String(t.id), label: t.name })) },
     { id: "created_at", label: "Created", kind: "contactDate" },
     { id: "updated_at", label: "Updated", kind: "contactDate" },
+    ...eventFields.map(
+      (e): FieldOption => ({ id: `event.${e.event}`, label: e.label, kind: "event", choices: campaignChoices }),
+    ),
     ...fields.map(
       (f): FieldOption => ({
         id: `custom.${f.key}`,
@@ -123,7 +147,7 @@ export function newCondition(field: FieldOption): ConditionNode {
     id: newId(),
     field: field.id,
     op: first.id,
-    value: field.choices?.[0]?.value ?? (first.arity === "days" ? "30" : ""),
+    value: field.kind === "event" ? "" : (field.choices?.[0]?.value ?? (first.arity === "days" ? "30" : "")),
     value2: "",
   };
 }
@@ -167,6 +191,8 @@ function conditionRule(c: ConditionNode, fields: Map<string, FieldOption>): { ru
   if (!field) return { problem: "This field no longer exists: pick another." };
   const o = operatorOf(field, c.op);
   if (!o) return { problem: "Pick a comparison." };
+
+  if (field.kind === "event") return eventRule(c, o);
 
   let days: number | undefined;
   let a: Parsed = {};
@@ -215,6 +241,24 @@ function conditionRule(c: ConditionNode, fields: Map<string, FieldOption>): { ru
         },
       };
   }
+}
+
+type EventName = "opened" | "clicked" | "received" | "bounced";
+
+function eventRule(c: ConditionNode, o: Operator): { rule?: Rule; problem?: string } {
+  const event = c.field.slice("event.".length) as EventName;
+  const did = o.id.startsWith("did_not") ? "did_not" : "did";
+  if (o.arity === "days") {
+    const days = Number(c.value.trim());
+    if (!Number.isInteger(days) || days < 1) return { problem: "Enter a whole number of days." };
+    return { rule: { kind: "event", event, op: did, days } };
+  }
+  if (o.id.endsWith("campaign")) {
+    const id = Number(c.value);
+    if (!Number.isInteger(id) || id <= 0) return { problem: "Pick a campaign." };
+    return { rule: { kind: "event", event, op: did, campaign_id: id } };
+  }
+  return { rule: { kind: "event", event, op: did } };
 }
 
 /** Drops keys whose value is undefined, so the JSON carries only what the condition needs. */
@@ -267,6 +311,15 @@ function fromCondition(r: Exclude<Rule, { kind: "group" }>): ConditionNode {
     case "first_name":
     case "last_name":
       return { ...base, field: r.kind, op: r.op, value: r.value };
+    case "event": {
+      const where = r.campaign_id != null ? "campaign" : r.days != null ? "in_last_days" : "ever";
+      return {
+        ...base,
+        field: `event.${r.event}`,
+        op: `${r.op ?? "did"}_${where}`,
+        value: str(r.campaign_id ?? r.days),
+      };
+    }
     default:
       // Conditions the builder cannot edit yet (source, campaign events) show as unknown fields.
       return { ...base, field: r.kind, op: "", value: "" };

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Events and analytics benchmark (issue 6). Not a test: prints figures for docs/PERFORMANCE.md.
+#
+#   bench/events.sh [RECIPIENTS] [EVENTS]      (default 1,000,000 and 3,000,000)
+#
+# Ingest speed (SES event JSON → stored events, recipient states, running totals) in pages of
+# 1,000 as the poller applies them, then the analytics page's data for that campaign.
+# The workspace lives in a temporary folder and is removed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+echo "== machine"
+echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+cargo bench -p herald-core --bench events -- "${1:-1000000}" "${2:-3000000}"

@@ -1,0 +1,251 @@
+//! The analytics charts, drawn with plotters as SVG: a campaign's opens and clicks over time
+//! and the open/click-rate trend across campaigns. PNG export rasterises the SVG.
+
+use plotters::prelude::*;
+
+use super::{percent, ActivityPoint, TrendPoint};
+use crate::error::{Error, Result};
+
+pub const WIDTH: u32 = 880;
+pub const HEIGHT: u32 = 360;
+
+const OPENS: RGBColor = RGBColor(37, 99, 235);
+const CLICKS: RGBColor = RGBColor(22, 163, 74);
+const HUMAN_OPENS: RGBColor = RGBColor(147, 180, 250);
+const HUMAN_CLICKS: RGBColor = RGBColor(134, 216, 160);
+const GRID: RGBColor = RGBColor(226, 232, 240);
+const TEXT: RGBColor = RGBColor(51, 65, 85);
+
+/// A line of the activity chart: its label, colour, width and value.
+type ActivitySeries = (&'static str, RGBColor, u32, fn(&ActivityPoint) -> u64);
+/// A line of the trend chart: its label, colour and rate.
+type TrendSeries = (&'static str, RGBColor, fn(&TrendPoint) -> Option<f64>);
+
+fn chart_error(e: impl std::fmt::Display) -> Error {
+    Error::io("drawn", "the chart", std::io::Error::other(e.to_string()))
+}
+
+fn hour_label(h: i64) -> String {
+    if h < super::HOURLY_SPAN_HOURS {
+        format!("+{h}h")
+    } else {
+        format!("day {}", h / 24 + 1)
+    }
+}
+
+/// Opens and clicks per bucket since sending started: hourly for three days, then daily.
+/// The x axis is hours since the start, so a day takes the room of 24 hours.
+pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let end = points
+            .last()
+            .map(|p| p.hours_since_start + i64::from(p.hours))
+            .unwrap_or(24)
+            .max(24);
+        let step = if end <= 72 { 6 } else { 12 };
+        let keys: Vec<i64> = (0..=end.min(super::HOURLY_SPAN_HOURS))
+            .step_by(step)
+            .chain((super::HOURLY_SPAN_HOURS..=end).step_by(24).skip(1))
+            .collect();
+        let max = points
+            .iter()
+            .map(|p| p.opens.max(p.clicks))
+            .max()
+            .unwrap_or(0)
+            .max(4);
+        let y_max = max + max / 10 + 1;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18).into_font().color(&TEXT))
+            .margin(14)
+            .margin_right(28)
+            .x_label_area_size(34)
+            .y_label_area_size(48)
+            .build_cartesian_2d((0i64..end).with_key_points(keys), 0u64..y_max)
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(TEXT)
+            .x_label_formatter(&|h| hour_label(*h))
+            .y_desc("Events per hour, then per day")
+            .label_style(("sans-serif", 12).into_font().color(&TEXT))
+            .draw()
+            .map_err(chart_error)?;
+        let series: [ActivitySeries; 4] = [
+            ("Opens", OPENS, 3, |p| p.opens),
+            ("Human opens", HUMAN_OPENS, 2, |p| p.human_opens),
+            ("Clicks", CLICKS, 3, |p| p.clicks),
+            ("Human clicks", HUMAN_CLICKS, 2, |p| p.human_clicks),
+        ];
+        for (label, colour, width, value) in series {
+            chart
+                .draw_series(LineSeries::new(
+                    points.iter().map(|p| (p.hours_since_start, value(p))),
+                    colour.stroke_width(width),
+                ))
+                .map_err(chart_error)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID)
+            .label_font(("sans-serif", 12).into_font().color(&TEXT))
+            .draw()
+            .map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    Ok(svg)
+}
+
+/// Open and click rates (percent) across campaigns, oldest first.
+pub fn trend_svg(points: &[TrendPoint], title: &str) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(chart_error)?;
+        let n = points.len().max(2);
+        let max = points
+            .iter()
+            .flat_map(|p| [p.open_rate, p.click_rate])
+            .flatten()
+            .fold(0.0f64, f64::max);
+        let y_max = ((max * 100.0 * 1.1).ceil()).clamp(5.0, 100.0);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18).into_font().color(&TEXT))
+            .margin(14)
+            .x_label_area_size(34)
+            .y_label_area_size(48)
+            .build_cartesian_2d(0usize..n - 1, 0f64..y_max)
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(TEXT)
+            .x_labels(points.len().clamp(2, 12))
+            .x_label_formatter(&|i| {
+                points
+                    .get(*i)
+                    .map(|p| p.name.chars().take(18).collect())
+                    .unwrap_or_default()
+            })
+            .y_label_formatter(&|v| format!("{v:.0}%"))
+            .y_desc("Rate")
+            .label_style(("sans-serif", 12).into_font().color(&TEXT))
+            .draw()
+            .map_err(chart_error)?;
+        let series: [TrendSeries; 4] = [
+            ("Open rate", OPENS, |p| p.open_rate),
+            ("Human open rate", HUMAN_OPENS, |p| p.human_open_rate),
+            ("Click rate", CLICKS, |p| p.click_rate),
+            ("Human click rate", HUMAN_CLICKS, |p| p.human_click_rate),
+        ];
+        for (label, colour, value) in series {
+            let line: Vec<(usize, f64)> = points
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| value(p).map(|v| (i, v * 100.0)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(line.clone(), colour.stroke_width(2)))
+                .map_err(chart_error)?
+                .label(label)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+                });
+            chart
+                .draw_series(
+                    line.into_iter()
+                        .map(|(x, y)| Circle::new((x, y), 3, colour.filled())),
+                )
+                .map_err(chart_error)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID)
+            .label_font(("sans-serif", 12).into_font().color(&TEXT))
+            .draw()
+            .map_err(chart_error)?;
+        root.present().map_err(chart_error)?;
+    }
+    // Keep the exact figures in the file for screen readers and for anyone reading the SVG.
+    let summary: Vec<String> = points
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: open {}, click {}",
+                p.name,
+                p.open_rate.map(percent).unwrap_or_else(|| "–".into()),
+                p.click_rate.map(percent).unwrap_or_else(|| "–".into())
+            )
+        })
+        .collect();
+    Ok(with_description(svg, &summary.join("; ")))
+}
+
+/// Adds a `<desc>` right after the opening `<svg …>` tag.
+fn with_description(svg: String, text: &str) -> String {
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    match svg.find('>') {
+        Some(end) => format!("{}<desc>{escaped}</desc>{}", &svg[..=end], &svg[end + 1..]),
+        None => svg,
+    }
+}
+
+/// A chart's SVG as PNG (twice the size, for sharp slides and documents), with the
+/// system's fonts.
+pub fn to_png(svg: &str) -> Result<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    let mut options = usvg::Options::default();
+    let fonts = options.fontdb_mut();
+    fonts.load_system_fonts();
+    // The charts ask for "sans-serif"; fontdb maps it to Arial, which Linux often lacks.
+    let installed = |name: &str| {
+        fonts
+            .faces()
+            .any(|f| f.families.iter().any(|(n, _)| n == name))
+    };
+    if let Some(family) = [
+        "Arial",
+        "Helvetica",
+        "Segoe UI",
+        "DejaVu Sans",
+        "Liberation Sans",
+        "Noto Sans",
+    ]
+    .into_iter()
+    .find(|name| installed(name))
+    {
+        fonts.set_sans_serif_family(family);
+    }
+    let tree = usvg::Tree::from_str(svg, &options).map_err(chart_error)?;
+    let scale = 2.0;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(scale)
+        .ok_or_else(|| chart_error("the chart has no size"))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| chart_error("the chart is too large"))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    pixmap.encode_png().map_err(chart_error)
+}

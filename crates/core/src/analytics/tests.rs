@@ -1,0 +1,155 @@
+use super::*;
+use crate::db::{open, OpenMode};
+use crate::events::tests::{sent_campaign, ses_event, WS};
+use crate::events::{ingest, BounceGuard, InboundBody, InboundEvent};
+use crate::segments::{self, EventName, EventOp, Rule};
+
+fn open_event(cid: i64, rid: i64, i: usize, sent: &str, at: &str) -> InboundEvent {
+    InboundEvent {
+        source_id: format!("open-{cid}-{i}-{at}"),
+        body: InboundBody::Ses(ses_event(
+            "Open",
+            cid,
+            rid,
+            i,
+            sent,
+            serde_json::json!({"open": {"timestamp": at, "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/120", "ipAddress": "192.0.2.9"}}),
+        )),
+    }
+}
+
+#[test]
+fn activity_is_hourly_for_three_days_then_daily() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
+    let (cid, r) = sent_campaign(&mut conn, "Spring", 3);
+    conn.execute(
+        "UPDATE campaigns SET started_at = '2026-11-20T10:15:00Z' WHERE id = ?1",
+        [cid],
+    )
+    .unwrap();
+    let sent = "2026-11-20T10:15:00.000Z";
+    let events = [
+        open_event(cid, r[0], 0, sent, "2026-11-20T10:45:00.000Z"), // hour 0
+        open_event(cid, r[1], 1, sent, "2026-11-20T12:05:00.000Z"), // hour 2
+        open_event(cid, r[2], 2, sent, "2026-11-23T11:00:00.000Z"), // hour 73: day 4
+        open_event(cid, r[2], 2, sent, "2026-11-24T09:00:00.000Z"), // hour 95: day 4
+        open_event(cid, r[0], 0, sent, "2026-11-25T10:00:00.000Z"), // hour 120: day 5
+    ];
+    ingest(&mut conn, WS, &events, BounceGuard::default()).unwrap();
+    let points = activity(&conn, cid).unwrap();
+    assert_eq!(points.len(), 72 + 3, "72 hours, then days 4, 5 and 6");
+    assert_eq!(points[0].start, "2026-11-20T10:00:00.000Z");
+    assert_eq!((points[0].opens, points[2].opens), (1, 1));
+    assert_eq!(points[72].hours, 24);
+    assert_eq!(points[72].hours_since_start, 72);
+    assert_eq!(points[72].opens, 2);
+    assert_eq!((points[73].opens, points[74].opens), (0, 1));
+    assert_eq!(points[74].hours_since_start, 120);
+    assert_eq!(points.iter().map(|p| p.opens).sum::<u64>(), 5);
+
+    let svg = charts::activity_svg(&points, "Opens and clicks — Spring").unwrap();
+    assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
+    assert!(svg.contains("Human opens"));
+    assert!(svg.contains("+0h") && svg.contains("+60h") && svg.contains("day 5"));
+    let png = charts::to_png(&svg).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+
+    let a = campaign(&conn, cid).unwrap();
+    let csv = report_csv(&a).unwrap();
+    assert!(csv.starts_with("metric,count,rate_percent,human_count,human_rate_percent\n"));
+    assert!(csv.contains("opens_unique,3,,3,\n"), "{csv}");
+}
+
+#[test]
+fn the_trend_covers_campaigns_with_deliveries_oldest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
+    let mut events = Vec::new();
+    for (n, name) in ["First", "Second"].iter().enumerate() {
+        let (cid, r) = sent_campaign(&mut conn, name, 4);
+        conn.execute(
+            "UPDATE campaigns SET started_at = ?2 WHERE id = ?1",
+            (cid, format!("2026-11-2{n}T10:00:00Z")),
+        )
+        .unwrap();
+        for (i, rid) in r.iter().enumerate() {
+            events.push(InboundEvent {
+                source_id: format!("d-{cid}-{i}"),
+                body: InboundBody::Ses(ses_event(
+                    "Delivery",
+                    cid,
+                    *rid,
+                    i,
+                    "2026-11-20T10:00:00.000Z",
+                    serde_json::json!({}),
+                )),
+            });
+        }
+        for (i, rid) in r.iter().enumerate().take(n + 1) {
+            events.push(open_event(
+                cid,
+                *rid,
+                i,
+                "2026-11-20T10:00:00.000Z",
+                "2026-11-20T11:00:00.000Z",
+            ));
+        }
+    }
+    ingest(&mut conn, WS, &events, BounceGuard::default()).unwrap();
+    let trend = trend(&conn, 10).unwrap();
+    let names: Vec<&str> = trend.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["First", "Second"]);
+    assert_eq!(trend[0].open_rate, Some(0.25));
+    assert_eq!(trend[1].open_rate, Some(0.5));
+    assert_eq!(trend[1].click_rate, Some(0.0));
+    let svg = charts::trend_svg(&trend, "Trend").unwrap();
+    assert!(
+        svg.contains("<desc>First: open 25.0%, click 0.0%; Second: open 50.0%, click 0.0%</desc>")
+    );
+    assert_eq!(campaigns(&conn).unwrap().len(), 2);
+}
+
+#[test]
+fn segments_pick_contacts_by_their_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
+    let (cid, r) = sent_campaign(&mut conn, "Spring", 3);
+    conn.execute(
+        "UPDATE campaign_recipients SET contact_id =
+            (SELECT id FROM contacts WHERE email_key = campaign_recipients.email)",
+        [],
+    )
+    .unwrap();
+    let now = crate::time::now_timestamp();
+    let old = "2020-01-01T00:00:00.000Z";
+    ingest(
+        &mut conn,
+        WS,
+        &[
+            open_event(cid, r[0], 0, old, &now),
+            open_event(cid, r[1], 1, old, old),
+        ],
+        BounceGuard::default(),
+    )
+    .unwrap();
+    let count = |rule: Rule| segments::count(&conn, &rule).unwrap();
+    let opened = |campaign_id, days, op| Rule::Event {
+        event: EventName::Opened,
+        op,
+        campaign_id,
+        days,
+    };
+    assert_eq!(count(opened(Some(cid), None, EventOp::Did)), 2);
+    assert_eq!(count(opened(None, Some(30), EventOp::Did)), 1);
+    assert_eq!(count(opened(Some(cid), None, EventOp::DidNot)), 1);
+    assert_eq!(
+        count(Rule::Event {
+            event: EventName::Clicked,
+            op: EventOp::Did,
+            campaign_id: None,
+            days: None
+        }),
+        0
+    );
+}

@@ -1,0 +1,1156 @@
+//! Delivery and engagement events: turning what SES published (through Herald Relay) into
+//! recipient states, contact states, the suppression list and the running totals that
+//! [`crate::analytics`] reads.
+//!
+//! [`ingest`] takes a batch of [`InboundEvent`]s in one transaction. Each event is stored
+//! once, keyed by its source id (the SNS MessageId, or the relay's id for an unsubscribe):
+//! the same event twice changes nothing. It maps back to a recipient through the message
+//! tags the sending engine set (`herald_campaign`, `herald_recipient`) or, failing that,
+//! the SES message id. The relay poller lives in [`poll`].
+
+pub mod poll;
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use ts_rs::TS;
+
+use crate::campaigns::{self, CampaignStatus, PauseKind};
+use crate::contacts::email_key;
+use crate::error::Result;
+use crate::time::{now_timestamp, timestamp};
+
+/// Clicks this soon after SES accepted the message are a link scanner's, not a person's:
+/// security gateways fetch links seconds after delivery; people are slower.
+pub const SCANNER_CLICK_SECONDS: i64 = 10;
+/// Opens this soon after SES accepted the message are a prefetch (Apple Mail Privacy
+/// Protection loads images when the message arrives, not when it is read).
+pub const PREFETCH_OPEN_SECONDS: i64 = 3;
+
+/// One event as the relay handed it over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboundEvent {
+    /// Unique per event: the SNS MessageId, or the relay's own id.
+    pub source_id: String,
+    pub body: InboundBody,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum InboundBody {
+    /// The SES event JSON (the `Message` of the SNS notification).
+    Ses(String),
+    /// A recipient used the one-click or confirmation-page unsubscribe on the relay.
+    Unsubscribe {
+        campaign_id: i64,
+        email: String,
+        /// RFC 3339.
+        at: String,
+    },
+}
+
+/// What one ingest did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct IngestReport {
+    /// New events stored.
+    #[ts(type = "number")]
+    pub stored: u64,
+    /// Events already stored before (the same event delivered again).
+    #[ts(type = "number")]
+    pub duplicates: u64,
+    /// Stored, but no campaign recipient matched (a test send, a deleted campaign).
+    #[ts(type = "number")]
+    pub unmatched: u64,
+    /// Not understood (not SES JSON, an event type Herald does not know) or for another
+    /// workspace; skipped.
+    #[ts(type = "number")]
+    pub skipped: u64,
+    /// Contacts whose status changed (bounced, complained, unsubscribed).
+    #[ts(type = "number")]
+    pub contacts_changed: u64,
+    /// Addresses added to the suppression list.
+    #[ts(type = "number")]
+    pub suppressed: u64,
+    /// Campaigns paused by the bounce-rate guard.
+    #[ts(type = "number[]")]
+    pub paused_campaigns: Vec<i64>,
+}
+
+impl IngestReport {
+    pub fn add(&mut self, other: IngestReport) {
+        self.stored += other.stored;
+        self.duplicates += other.duplicates;
+        self.unmatched += other.unmatched;
+        self.skipped += other.skipped;
+        self.contacts_changed += other.contacts_changed;
+        self.suppressed += other.suppressed;
+        self.paused_campaigns.extend(other.paused_campaigns);
+    }
+}
+
+/// The bounce-rate guard: a sending campaign pauses itself when its hard-bounce rate passes
+/// `max_percent` once at least `min_sent` messages went out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BounceGuard {
+    pub max_percent: f64,
+    pub min_sent: u64,
+}
+
+impl Default for BounceGuard {
+    fn default() -> Self {
+        Self {
+            max_percent: crate::settings::DEFAULT_BOUNCE_GUARD_PERCENT,
+            min_sent: crate::settings::DEFAULT_BOUNCE_GUARD_MIN_SENT,
+        }
+    }
+}
+
+impl BounceGuard {
+    /// The guard the workspace's settings ask for.
+    pub fn from_settings(settings: &crate::settings::Settings) -> Self {
+        let default = Self::default();
+        Self {
+            max_percent: settings
+                .bounce_guard_percent
+                .as_deref()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default.max_percent),
+            min_sent: settings
+                .bounce_guard_min_sent
+                .as_deref()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default.min_sent),
+        }
+    }
+}
+
+// ---- SES event JSON (only the fields Herald uses) ----
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SesEvent {
+    #[serde(alias = "notificationType")]
+    event_type: String,
+    mail: Mail,
+    bounce: Option<Bounce>,
+    complaint: Option<Complaint>,
+    delivery: Option<Stamped>,
+    open: Option<Engagement>,
+    click: Option<Engagement>,
+    reject: Option<Reason>,
+    failure: Option<Failure>,
+    delivery_delay: Option<DeliveryDelay>,
+    subscription: Option<Subscription>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Mail {
+    timestamp: String,
+    message_id: String,
+    #[serde(default)]
+    destination: Vec<String>,
+    #[serde(default)]
+    tags: HashMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Stamped {
+    timestamp: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Bounce {
+    bounce_type: String,
+    #[serde(default)]
+    bounce_sub_type: String,
+    #[serde(default)]
+    bounced_recipients: Vec<Recipient>,
+    timestamp: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Recipient {
+    email_address: String,
+    diagnostic_code: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Complaint {
+    #[serde(default)]
+    complained_recipients: Vec<Recipient>,
+    timestamp: Option<String>,
+    complaint_feedback_type: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Engagement {
+    timestamp: Option<String>,
+    ip_address: Option<String>,
+    user_agent: Option<String>,
+    link: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Reason {
+    reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Failure {
+    error_message: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DeliveryDelay {
+    timestamp: Option<String>,
+    delay_type: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Subscription {
+    timestamp: Option<String>,
+    new_topic_preferences: Option<TopicPreferences>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TopicPreferences {
+    #[serde(default)]
+    unsubscribe_all: bool,
+}
+
+/// What kind of event, as stored in `events.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum EventKind {
+    Send,
+    Delivery,
+    Bounce,
+    Complaint,
+    Open,
+    Click,
+    Reject,
+    DeliveryDelay,
+    RenderingFailure,
+    Subscription,
+    Unsubscribe,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Send => "send",
+            EventKind::Delivery => "delivery",
+            EventKind::Bounce => "bounce",
+            EventKind::Complaint => "complaint",
+            EventKind::Open => "open",
+            EventKind::Click => "click",
+            EventKind::Reject => "reject",
+            EventKind::DeliveryDelay => "delivery_delay",
+            EventKind::RenderingFailure => "rendering_failure",
+            EventKind::Subscription => "subscription",
+            EventKind::Unsubscribe => "unsubscribe",
+        }
+    }
+
+    /// From SES's `eventType` (or the older `notificationType`).
+    fn from_ses(event_type: &str) -> Option<Self> {
+        Some(match event_type {
+            "Send" => EventKind::Send,
+            "Delivery" => EventKind::Delivery,
+            "Bounce" => EventKind::Bounce,
+            "Complaint" => EventKind::Complaint,
+            "Open" => EventKind::Open,
+            "Click" => EventKind::Click,
+            "Reject" => EventKind::Reject,
+            "DeliveryDelay" => EventKind::DeliveryDelay,
+            "Rendering Failure" | "RenderingFailure" => EventKind::RenderingFailure,
+            "Subscription" => EventKind::Subscription,
+            _ => return None,
+        })
+    }
+}
+
+// ---- Machine opens and scanner clicks ----
+
+/// Whether an open is a machine's: Apple Mail Privacy Protection's proxy (it fetches with
+/// the bare user agent `Mozilla/5.0` from Apple's 17.0.0.0/8 network) or a prefetch within
+/// [`PREFETCH_OPEN_SECONDS`] of sending.
+pub fn is_machine_open(
+    user_agent: Option<&str>,
+    ip: Option<&str>,
+    seconds_after_send: Option<i64>,
+) -> bool {
+    let ua = user_agent.map(str::trim).unwrap_or("");
+    ua == "Mozilla/5.0"
+        || is_apple_network(ip)
+        || is_scanner_agent(ua)
+        || seconds_after_send.is_some_and(|s| s < PREFETCH_OPEN_SECONDS)
+}
+
+/// Whether a click is a link scanner's: a known scanner or headless agent, or a click
+/// within [`SCANNER_CLICK_SECONDS`] of sending.
+pub fn is_machine_click(user_agent: Option<&str>, seconds_after_send: Option<i64>) -> bool {
+    is_scanner_agent(user_agent.unwrap_or(""))
+        || seconds_after_send.is_some_and(|s| s < SCANNER_CLICK_SECONDS)
+}
+
+fn is_apple_network(ip: Option<&str>) -> bool {
+    ip.and_then(|ip| ip.parse::<std::net::Ipv4Addr>().ok())
+        .is_some_and(|ip| ip.octets()[0] == 17)
+}
+
+fn is_scanner_agent(ua: &str) -> bool {
+    const MARKERS: [&str; 14] = [
+        "bot",
+        "spider",
+        "crawler",
+        "headless",
+        "python",
+        "curl/",
+        "wget",
+        "go-http-client",
+        "okhttp",
+        "java/",
+        "barracuda",
+        "mimecast",
+        "proofpoint",
+        "safelinks",
+    ];
+    let ua = ua.to_ascii_lowercase();
+    MARKERS.iter().any(|m| ua.contains(m))
+}
+
+// ---- Ingest ----
+
+/// A recipient an event belongs to.
+#[derive(Debug, Clone)]
+struct Target {
+    recipient_id: i64,
+    campaign_id: i64,
+}
+
+/// Per-campaign changes to `campaign_stats`, summed over a batch.
+#[derive(Debug, Default, Clone, Copy)]
+struct StatsDelta {
+    delivered: i64,
+    hard_bounces: i64,
+    soft_bounces: i64,
+    soft_bounced: i64,
+    complaints: i64,
+    rejects: i64,
+    delivery_delays: i64,
+    rendering_failures: i64,
+    opens_total: i64,
+    opens_unique: i64,
+    human_opens_total: i64,
+    human_opens_unique: i64,
+    clicks_total: i64,
+    clicks_unique: i64,
+    human_clicks_total: i64,
+    human_clicks_unique: i64,
+    unsubscribes: i64,
+}
+
+#[derive(Default)]
+struct Batch {
+    stats: HashMap<i64, StatsDelta>,
+    /// (campaign, hour) → opens, human opens, clicks, human clicks.
+    activity: HashMap<(i64, i64), [i64; 4]>,
+    /// link id → total, unique, human total, human unique.
+    links: HashMap<i64, [i64; 4]>,
+    link_ids: HashMap<(i64, String), i64>,
+    first_last: HashMap<i64, (String, String)>,
+    report: IngestReport,
+}
+
+impl Batch {
+    fn stats(&mut self, campaign_id: i64) -> &mut StatsDelta {
+        self.stats.entry(campaign_id).or_default()
+    }
+
+    fn seen(&mut self, campaign_id: i64, at: &str) {
+        let entry = self
+            .first_last
+            .entry(campaign_id)
+            .or_insert_with(|| (at.to_owned(), at.to_owned()));
+        if at < entry.0.as_str() {
+            entry.0 = at.to_owned();
+        }
+        if at > entry.1.as_str() {
+            entry.1 = at.to_owned();
+        }
+    }
+}
+
+/// Stores a batch of events and applies their effects, all in one transaction.
+///
+/// `workspace_id` guards against events of another workspace (their `herald_workspace` tag
+/// differs): they are skipped, never applied here.
+pub fn ingest(
+    conn: &mut Connection,
+    workspace_id: &str,
+    events: &[InboundEvent],
+    guard: BounceGuard,
+) -> Result<IngestReport> {
+    let tx = conn.transaction()?;
+    let report = ingest_in(&tx, workspace_id, events, guard)?;
+    tx.commit()?;
+    Ok(report)
+}
+
+/// [`ingest`] inside a transaction the caller commits (the poller commits the cursor with it).
+pub(crate) fn ingest_in(
+    tx: &Transaction<'_>,
+    workspace_id: &str,
+    events: &[InboundEvent],
+    guard: BounceGuard,
+) -> Result<IngestReport> {
+    let received_at = now_timestamp();
+    // A big page cache: ingest touches recipient rows all over a large campaign.
+    tx.pragma_update(None, "cache_size", -65_536)?;
+    // Ingest uses about twenty statements; the default cache (16) would re-prepare some of
+    // them for every event.
+    tx.set_prepared_statement_cache_capacity(64);
+    let mut batch = Batch::default();
+    for event in events {
+        ingest_one(tx, workspace_id, event, &received_at, &mut batch)?;
+    }
+    flush(tx, &mut batch)?;
+    let touched: Vec<i64> = batch
+        .stats
+        .iter()
+        .filter(|(_, d)| d.hard_bounces > 0)
+        .map(|(id, _)| *id)
+        .collect();
+    for campaign_id in touched {
+        if apply_bounce_guard(tx, campaign_id, guard)? {
+            batch.report.paused_campaigns.push(campaign_id);
+        }
+    }
+    Ok(batch.report)
+}
+
+/// A stored timestamp from SES's (or anyone's) RFC 3339 text; `None` if unreadable.
+fn parse_time(s: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(s, &Rfc3339).ok()
+}
+
+fn ingest_one(
+    tx: &Transaction<'_>,
+    workspace_id: &str,
+    event: &InboundEvent,
+    received_at: &str,
+    batch: &mut Batch,
+) -> Result<()> {
+    match &event.body {
+        InboundBody::Ses(json) => {
+            let Ok(ses) = serde_json::from_str::<SesEvent>(json) else {
+                batch.report.skipped += 1;
+                return Ok(());
+            };
+            let Some(kind) = EventKind::from_ses(&ses.event_type) else {
+                batch.report.skipped += 1;
+                return Ok(());
+            };
+            if let Some(ws) = ses
+                .mail
+                .tags
+                .get("herald_workspace")
+                .and_then(|v| v.first())
+            {
+                if ws != &crate::sending::sanitize_tag(workspace_id) {
+                    batch.report.skipped += 1;
+                    return Ok(());
+                }
+            }
+            ingest_ses(tx, &event.source_id, kind, &ses, received_at, batch)
+        }
+        InboundBody::Unsubscribe {
+            campaign_id,
+            email,
+            at,
+        } => {
+            let at = parse_time(at).map(timestamp).unwrap_or_else(now_timestamp);
+            let target = tx
+                .prepare_cached(
+                    "SELECT id FROM campaign_recipients WHERE campaign_id = ?1 AND email = ?2",
+                )?
+                .query_row((campaign_id, email.trim()), |r| r.get::<_, i64>(0))
+                .optional()?
+                .map(|recipient_id| Target {
+                    recipient_id,
+                    campaign_id: *campaign_id,
+                });
+            if !store_event(
+                tx,
+                &event.source_id,
+                EventKind::Unsubscribe,
+                target.as_ref(),
+                Some(email),
+                &at,
+                None,
+                None,
+                false,
+                None,
+                received_at,
+                batch,
+            )? {
+                return Ok(());
+            }
+            unsubscribe(tx, target.as_ref(), email, &at, batch)
+        }
+    }
+}
+
+fn ingest_ses(
+    tx: &Transaction<'_>,
+    source_id: &str,
+    kind: EventKind,
+    ses: &SesEvent,
+    received_at: &str,
+    batch: &mut Batch,
+) -> Result<()> {
+    let target = find_target(tx, &ses.mail)?;
+    let sent_at = parse_time(&ses.mail.timestamp);
+    let own_time = match kind {
+        EventKind::Delivery => ses.delivery.as_ref().and_then(|d| d.timestamp.as_deref()),
+        EventKind::Bounce => ses.bounce.as_ref().and_then(|b| b.timestamp.as_deref()),
+        EventKind::Complaint => ses.complaint.as_ref().and_then(|c| c.timestamp.as_deref()),
+        EventKind::Open => ses.open.as_ref().and_then(|o| o.timestamp.as_deref()),
+        EventKind::Click => ses.click.as_ref().and_then(|c| c.timestamp.as_deref()),
+        EventKind::DeliveryDelay => ses
+            .delivery_delay
+            .as_ref()
+            .and_then(|d| d.timestamp.as_deref()),
+        EventKind::Subscription => ses
+            .subscription
+            .as_ref()
+            .and_then(|s| s.timestamp.as_deref()),
+        _ => None,
+    };
+    let occurred = own_time.and_then(parse_time).or(sent_at);
+    let at = occurred.map(timestamp).unwrap_or_else(now_timestamp);
+    let seconds_after_send = match (occurred, sent_at) {
+        (Some(o), Some(s)) => Some((o - s).whole_seconds()),
+        _ => None,
+    };
+    let email = match kind {
+        EventKind::Bounce => ses
+            .bounce
+            .as_ref()
+            .and_then(|b| b.bounced_recipients.first())
+            .map(|r| r.email_address.as_str()),
+        EventKind::Complaint => ses
+            .complaint
+            .as_ref()
+            .and_then(|c| c.complained_recipients.first())
+            .map(|r| r.email_address.as_str()),
+        _ => None,
+    }
+    .or_else(|| ses.mail.destination.first().map(String::as_str));
+
+    let mut bounce_type = None;
+    let mut detail: Option<String> = None;
+    let mut machine = false;
+    let mut link = None;
+    match kind {
+        EventKind::Bounce => {
+            let b = ses.bounce.as_ref();
+            let hard = b.is_some_and(|b| b.bounce_type == "Permanent");
+            bounce_type = Some(if hard { "hard" } else { "soft" });
+            detail = b.map(|b| {
+                let diagnostic = b
+                    .bounced_recipients
+                    .first()
+                    .and_then(|r| r.diagnostic_code.as_deref())
+                    .unwrap_or("");
+                short(&format!(
+                    "{} {}: {diagnostic}",
+                    b.bounce_type, b.bounce_sub_type
+                ))
+            });
+        }
+        EventKind::Complaint => {
+            detail = ses
+                .complaint
+                .as_ref()
+                .and_then(|c| c.complaint_feedback_type.clone());
+        }
+        EventKind::Open => {
+            let o = ses.open.as_ref();
+            machine = is_machine_open(
+                o.and_then(|o| o.user_agent.as_deref()),
+                o.and_then(|o| o.ip_address.as_deref()),
+                seconds_after_send,
+            );
+        }
+        EventKind::Click => {
+            let c = ses.click.as_ref();
+            machine = is_machine_click(c.and_then(|c| c.user_agent.as_deref()), seconds_after_send);
+            link = c.and_then(|c| c.link.as_deref());
+        }
+        EventKind::Reject => detail = ses.reject.as_ref().and_then(|r| r.reason.clone()),
+        EventKind::RenderingFailure => {
+            detail = ses
+                .failure
+                .as_ref()
+                .and_then(|f| f.error_message.as_deref().map(short))
+        }
+        EventKind::DeliveryDelay => {
+            detail = ses
+                .delivery_delay
+                .as_ref()
+                .and_then(|d| d.delay_type.clone())
+        }
+        _ => {}
+    }
+    let link_id = match (link, &target) {
+        (Some(url), Some(t)) => Some(link_id(tx, t.campaign_id, url, batch)?),
+        _ => None,
+    };
+    if !store_event(
+        tx,
+        source_id,
+        kind,
+        target.as_ref(),
+        email,
+        &at,
+        bounce_type,
+        link_id,
+        machine,
+        detail.as_deref(),
+        received_at,
+        batch,
+    )? {
+        return Ok(());
+    }
+
+    match kind {
+        EventKind::Delivery => {
+            if let Some(t) = &target {
+                let changed = tx
+                    .prepare_cached(
+                        "UPDATE campaign_recipients SET delivered_at = ?2
+                         WHERE id = ?1 AND delivered_at IS NULL",
+                    )?
+                    .execute((t.recipient_id, &at))?;
+                batch.stats(t.campaign_id).delivered += changed as i64;
+            }
+        }
+        EventKind::Bounce if bounce_type == Some("hard") => {
+            if let Some(t) = &target {
+                let changed = tx
+                    .prepare_cached(
+                        "UPDATE campaign_recipients SET bounce_type = 'hard', bounced_at = ?2
+                         WHERE id = ?1 AND bounce_type IS NOT 'hard'",
+                    )?
+                    .execute((t.recipient_id, &at))?;
+                batch.stats(t.campaign_id).hard_bounces += changed as i64;
+            }
+            if let Some(email) = email {
+                set_contact_status(tx, email, "bounced", &["subscribed", "unsubscribed"], batch)?;
+                suppress(
+                    tx,
+                    email,
+                    "hard_bounce",
+                    detail.as_deref(),
+                    target.as_ref(),
+                    &at,
+                    batch,
+                )?;
+            }
+        }
+        EventKind::Bounce => {
+            if let Some(t) = &target {
+                let count: i64 = tx
+                    .prepare_cached(
+                        "UPDATE campaign_recipients SET soft_bounces = soft_bounces + 1,
+                                bounce_type = coalesce(bounce_type, 'soft'),
+                                bounced_at = coalesce(bounced_at, ?2)
+                         WHERE id = ?1 RETURNING soft_bounces",
+                    )?
+                    .query_row((t.recipient_id, &at), |r| r.get(0))?;
+                let stats = batch.stats(t.campaign_id);
+                stats.soft_bounces += 1;
+                stats.soft_bounced += i64::from(count == 1);
+            }
+        }
+        EventKind::Complaint => {
+            if let Some(t) = &target {
+                let changed = tx
+                    .prepare_cached(
+                        "UPDATE campaign_recipients SET complained_at = ?2
+                         WHERE id = ?1 AND complained_at IS NULL",
+                    )?
+                    .execute((t.recipient_id, &at))?;
+                batch.stats(t.campaign_id).complaints += changed as i64;
+            }
+            if let Some(email) = email {
+                set_contact_status(
+                    tx,
+                    email,
+                    "complained",
+                    &["subscribed", "unsubscribed", "bounced"],
+                    batch,
+                )?;
+                suppress(
+                    tx,
+                    email,
+                    "complaint",
+                    detail.as_deref(),
+                    target.as_ref(),
+                    &at,
+                    batch,
+                )?;
+            }
+        }
+        EventKind::Open => {
+            if let Some(t) = &target {
+                let human = i64::from(!machine);
+                let (opens, human_opens): (i64, i64) = tx
+                    .prepare_cached(
+                        "UPDATE campaign_recipients SET opens = opens + 1,
+                                human_opens = human_opens + ?3,
+                                last_open_at = CASE WHEN last_open_at IS NULL OR ?2 > last_open_at
+                                               THEN ?2 ELSE last_open_at END
+                         WHERE id = ?1 RETURNING opens, human_opens",
+                    )?
+                    .query_row((t.recipient_id, &at, human), |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let stats = batch.stats(t.campaign_id);
+                stats.opens_total += 1;
+                stats.opens_unique += i64::from(opens == 1);
+                stats.human_opens_total += human;
+                stats.human_opens_unique += i64::from(human == 1 && human_opens == 1);
+                if let Some(hour) = occurred.map(hour_of) {
+                    let a = batch.activity.entry((t.campaign_id, hour)).or_default();
+                    a[0] += 1;
+                    a[1] += human;
+                }
+            }
+        }
+        EventKind::Click => {
+            if let Some(t) = &target {
+                let human = i64::from(!machine);
+                let (clicks, human_clicks): (i64, i64) = tx
+                    .prepare_cached(
+                        "UPDATE campaign_recipients SET clicks = clicks + 1,
+                                human_clicks = human_clicks + ?3,
+                                last_click_at = CASE WHEN last_click_at IS NULL OR ?2 > last_click_at
+                                                THEN ?2 ELSE last_click_at END
+                         WHERE id = ?1 RETURNING clicks, human_clicks",
+                    )?
+                    .query_row((t.recipient_id, &at, human), |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?;
+                let stats = batch.stats(t.campaign_id);
+                stats.clicks_total += 1;
+                stats.clicks_unique += i64::from(clicks == 1);
+                stats.human_clicks_total += human;
+                stats.human_clicks_unique += i64::from(human == 1 && human_clicks == 1);
+                if let Some(hour) = occurred.map(hour_of) {
+                    let a = batch.activity.entry((t.campaign_id, hour)).or_default();
+                    a[2] += 1;
+                    a[3] += human;
+                }
+                if let Some(link_id) = link_id {
+                    count_link_click(tx, link_id, t.recipient_id, human == 1, batch)?;
+                }
+            }
+        }
+        EventKind::Reject => {
+            if let Some(t) = &target {
+                let changed = tx
+                    .prepare_cached(
+                        "UPDATE campaign_recipients SET rejected_at = ?2
+                         WHERE id = ?1 AND rejected_at IS NULL",
+                    )?
+                    .execute((t.recipient_id, &at))?;
+                batch.stats(t.campaign_id).rejects += changed as i64;
+            }
+        }
+        EventKind::DeliveryDelay => {
+            if let Some(t) = &target {
+                batch.stats(t.campaign_id).delivery_delays += 1;
+            }
+        }
+        EventKind::RenderingFailure => {
+            if let Some(t) = &target {
+                batch.stats(t.campaign_id).rendering_failures += 1;
+            }
+        }
+        EventKind::Subscription => {
+            let all = ses
+                .subscription
+                .as_ref()
+                .and_then(|s| s.new_topic_preferences.as_ref())
+                .is_some_and(|p| p.unsubscribe_all);
+            if let (true, Some(email)) = (all, email) {
+                unsubscribe(tx, target.as_ref(), email, &at, batch)?;
+            }
+        }
+        EventKind::Send | EventKind::Unsubscribe => {}
+    }
+    Ok(())
+}
+
+fn short(s: &str) -> String {
+    s.trim().chars().take(300).collect()
+}
+
+fn hour_of(at: OffsetDateTime) -> i64 {
+    at.unix_timestamp().div_euclid(3600)
+}
+
+/// The recipient by the engine's tags, else by the SES message id.
+fn find_target(tx: &Transaction<'_>, mail: &Mail) -> Result<Option<Target>> {
+    let tag = |name: &str| -> Option<i64> { mail.tags.get(name)?.first()?.parse().ok() };
+    if let (Some(campaign_id), Some(recipient_id)) =
+        (tag("herald_campaign"), tag("herald_recipient"))
+    {
+        let found = tx
+            .prepare_cached("SELECT 1 FROM campaign_recipients WHERE id = ?1 AND campaign_id = ?2")?
+            .exists((recipient_id, campaign_id))?;
+        if found {
+            return Ok(Some(Target {
+                recipient_id,
+                campaign_id,
+            }));
+        }
+    }
+    Ok(tx
+        .prepare_cached(
+            "SELECT id, campaign_id FROM campaign_recipients WHERE ses_message_id = ?1",
+        )?
+        .query_row([&mail.message_id], |r| {
+            Ok(Target {
+                recipient_id: r.get(0)?,
+                campaign_id: r.get(1)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Stores the event; `false` when it was stored before (nothing more to do).
+#[allow(clippy::too_many_arguments)]
+fn store_event(
+    tx: &Transaction<'_>,
+    source_id: &str,
+    kind: EventKind,
+    target: Option<&Target>,
+    email: Option<&str>,
+    at: &str,
+    bounce_type: Option<&str>,
+    link_id: Option<i64>,
+    machine: bool,
+    detail: Option<&str>,
+    received_at: &str,
+    batch: &mut Batch,
+) -> Result<bool> {
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO events (source_id, kind, campaign_id, recipient_id, email, occurred_at,
+                                 bounce_type, link_id, machine, detail, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (source_id) DO NOTHING",
+        )?
+        .execute(rusqlite::params![
+            source_id,
+            kind.as_str(),
+            target.map(|t| t.campaign_id),
+            target.map(|t| t.recipient_id),
+            email,
+            at,
+            bounce_type,
+            link_id,
+            machine,
+            detail,
+            received_at,
+        ])?;
+    if inserted == 0 {
+        batch.report.duplicates += 1;
+        return Ok(false);
+    }
+    batch.report.stored += 1;
+    match target {
+        Some(t) => batch.seen(t.campaign_id, at),
+        None => batch.report.unmatched += 1,
+    }
+    Ok(true)
+}
+
+fn link_id(tx: &Transaction<'_>, campaign_id: i64, url: &str, batch: &mut Batch) -> Result<i64> {
+    let url: String = url.chars().take(2000).collect();
+    if let Some(id) = batch.link_ids.get(&(campaign_id, url.clone())) {
+        return Ok(*id);
+    }
+    let id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO campaign_links (campaign_id, url) VALUES (?1, ?2)
+             ON CONFLICT (campaign_id, url) DO UPDATE SET url = excluded.url
+             RETURNING id",
+        )?
+        .query_row((campaign_id, &url), |r| r.get(0))?;
+    batch.link_ids.insert((campaign_id, url), id);
+    Ok(id)
+}
+
+fn count_link_click(
+    tx: &Transaction<'_>,
+    link_id: i64,
+    recipient_id: i64,
+    human: bool,
+    batch: &mut Batch,
+) -> Result<()> {
+    let before: Option<bool> = tx
+        .prepare_cached(
+            "SELECT human FROM campaign_link_clicks WHERE link_id = ?1 AND recipient_id = ?2",
+        )?
+        .query_row((link_id, recipient_id), |r| r.get(0))
+        .optional()?;
+    let delta = batch.links.entry(link_id).or_default();
+    delta[0] += 1;
+    delta[2] += i64::from(human);
+    match before {
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO campaign_link_clicks (link_id, recipient_id, human) VALUES (?1, ?2, ?3)",
+            )?
+            .execute((link_id, recipient_id, human))?;
+            delta[1] += 1;
+            delta[3] += i64::from(human);
+        }
+        Some(false) if human => {
+            tx.prepare_cached(
+                "UPDATE campaign_link_clicks SET human = 1 WHERE link_id = ?1 AND recipient_id = ?2",
+            )?
+            .execute((link_id, recipient_id))?;
+            delta[3] += 1;
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+fn set_contact_status(
+    tx: &Transaction<'_>,
+    email: &str,
+    status: &str,
+    from: &[&str],
+    batch: &mut Batch,
+) -> Result<()> {
+    // `from` is one of this module's own constant lists, never input.
+    let allowed = from
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let changed = tx
+        .prepare_cached(&format!(
+            "UPDATE contacts SET status = ?2, updated_at = ?3
+             WHERE email_key = ?1 AND status IN ({allowed})"
+        ))?
+        .execute((email_key(email), status, now_timestamp()))?;
+    batch.report.contacts_changed += changed as u64;
+    Ok(())
+}
+
+fn suppress(
+    tx: &Transaction<'_>,
+    email: &str,
+    reason: &str,
+    detail: Option<&str>,
+    target: Option<&Target>,
+    at: &str,
+    batch: &mut Batch,
+) -> Result<()> {
+    let added = tx
+        .prepare_cached(
+            "INSERT INTO suppressions (email, email_key, reason, detail, campaign_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (email_key) DO NOTHING",
+        )?
+        .execute((
+            email.trim(),
+            email_key(email),
+            reason,
+            detail,
+            target.map(|t| t.campaign_id),
+            at,
+        ))?;
+    batch.report.suppressed += added as u64;
+    Ok(())
+}
+
+/// The recipient asked to stop: the recipient row records it once, the contact becomes
+/// unsubscribed. An address with no contact goes on the suppression list instead, so it is
+/// never mailed again either way.
+fn unsubscribe(
+    tx: &Transaction<'_>,
+    target: Option<&Target>,
+    email: &str,
+    at: &str,
+    batch: &mut Batch,
+) -> Result<()> {
+    if let Some(t) = target {
+        let changed = tx
+            .prepare_cached(
+                "UPDATE campaign_recipients SET unsubscribed_at = ?2
+                 WHERE id = ?1 AND unsubscribed_at IS NULL",
+            )?
+            .execute((t.recipient_id, at))?;
+        batch.stats(t.campaign_id).unsubscribes += changed as i64;
+    }
+    let is_contact = tx
+        .prepare_cached("SELECT 1 FROM contacts WHERE email_key = ?1")?
+        .exists([email_key(email)])?;
+    if is_contact {
+        set_contact_status(tx, email, "unsubscribed", &["subscribed"], batch)
+    } else {
+        suppress(tx, email, "unsubscribe", None, target, at, batch)
+    }
+}
+
+fn flush(tx: &Transaction<'_>, batch: &mut Batch) -> Result<()> {
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO campaign_stats (campaign_id, delivered, hard_bounces, soft_bounces,
+                soft_bounced, complaints, rejects, delivery_delays, rendering_failures,
+                opens_total, opens_unique, human_opens_total, human_opens_unique, clicks_total,
+                clicks_unique, human_clicks_total, human_clicks_unique, unsubscribes,
+                first_event_at, last_event_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19, ?20)
+         ON CONFLICT (campaign_id) DO UPDATE SET
+                delivered = delivered + excluded.delivered,
+                hard_bounces = hard_bounces + excluded.hard_bounces,
+                soft_bounces = soft_bounces + excluded.soft_bounces,
+                soft_bounced = soft_bounced + excluded.soft_bounced,
+                complaints = complaints + excluded.complaints,
+                rejects = rejects + excluded.rejects,
+                delivery_delays = delivery_delays + excluded.delivery_delays,
+                rendering_failures = rendering_failures + excluded.rendering_failures,
+                opens_total = opens_total + excluded.opens_total,
+                opens_unique = opens_unique + excluded.opens_unique,
+                human_opens_total = human_opens_total + excluded.human_opens_total,
+                human_opens_unique = human_opens_unique + excluded.human_opens_unique,
+                clicks_total = clicks_total + excluded.clicks_total,
+                clicks_unique = clicks_unique + excluded.clicks_unique,
+                human_clicks_total = human_clicks_total + excluded.human_clicks_total,
+                human_clicks_unique = human_clicks_unique + excluded.human_clicks_unique,
+                unsubscribes = unsubscribes + excluded.unsubscribes,
+                first_event_at = min(coalesce(first_event_at, excluded.first_event_at),
+                                     excluded.first_event_at),
+                last_event_at = max(coalesce(last_event_at, excluded.last_event_at),
+                                    excluded.last_event_at)",
+    )?;
+    let campaigns: Vec<i64> = batch
+        .stats
+        .keys()
+        .chain(batch.first_last.keys())
+        .copied()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for id in campaigns {
+        let d = batch.stats.get(&id).copied().unwrap_or_default();
+        let (first, last) = batch.first_last.get(&id).cloned().unzip();
+        upsert.execute(rusqlite::params![
+            id,
+            d.delivered,
+            d.hard_bounces,
+            d.soft_bounces,
+            d.soft_bounced,
+            d.complaints,
+            d.rejects,
+            d.delivery_delays,
+            d.rendering_failures,
+            d.opens_total,
+            d.opens_unique,
+            d.human_opens_total,
+            d.human_opens_unique,
+            d.clicks_total,
+            d.clicks_unique,
+            d.human_clicks_total,
+            d.human_clicks_unique,
+            d.unsubscribes,
+            first,
+            last,
+        ])?;
+    }
+    let mut activity = tx.prepare_cached(
+        "INSERT INTO campaign_activity (campaign_id, hour, opens, human_opens, clicks, human_clicks)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (campaign_id, hour) DO UPDATE SET
+                opens = opens + excluded.opens, human_opens = human_opens + excluded.human_opens,
+                clicks = clicks + excluded.clicks, human_clicks = human_clicks + excluded.human_clicks",
+    )?;
+    for ((campaign_id, hour), a) in &batch.activity {
+        activity.execute((campaign_id, hour, a[0], a[1], a[2], a[3]))?;
+    }
+    let mut links = tx.prepare_cached(
+        "UPDATE campaign_links SET clicks_total = clicks_total + ?2,
+                clicks_unique = clicks_unique + ?3, human_clicks_total = human_clicks_total + ?4,
+                human_clicks_unique = human_clicks_unique + ?5
+         WHERE id = ?1",
+    )?;
+    for (id, l) in &batch.links {
+        links.execute((id, l[0], l[1], l[2], l[3]))?;
+    }
+    tx.prepare_cached("UPDATE event_poll SET events_total = events_total + ?1 WHERE id = 1")?
+        .execute([batch.report.stored as i64])?;
+    Ok(())
+}
+
+/// Pauses a sending campaign whose hard-bounce rate passed the guard; `true` if it did.
+fn apply_bounce_guard(tx: &Transaction<'_>, campaign_id: i64, guard: BounceGuard) -> Result<bool> {
+    let campaign = campaigns::get(tx, campaign_id)?;
+    if campaign.status != CampaignStatus::Sending {
+        return Ok(false);
+    }
+    let sent: i64 = tx.query_row(
+        "SELECT count(*) FROM campaign_recipients WHERE campaign_id = ?1 AND state = 'sent'",
+        [campaign_id],
+        |r| r.get(0),
+    )?;
+    let hard: i64 = tx.query_row(
+        "SELECT hard_bounces FROM campaign_stats WHERE campaign_id = ?1",
+        [campaign_id],
+        |r| r.get(0),
+    )?;
+    if (sent as u64) < guard.min_sent || sent == 0 {
+        return Ok(false);
+    }
+    let percent = hard as f64 * 100.0 / sent as f64;
+    if percent <= guard.max_percent {
+        return Ok(false);
+    }
+    let reason = format!(
+        "Paused by the bounce-rate guard: {hard} of {sent} messages bounced permanently \
+         ({percent:.1}%, the limit is {}%). Clean the audience, then resume.",
+        guard.max_percent
+    );
+    campaigns::set_status(
+        tx,
+        campaign_id,
+        CampaignStatus::Paused,
+        Some((PauseKind::Account, &reason, None)),
+    )?;
+    Ok(true)
+}
+
+#[cfg(test)]
+pub(crate) mod tests;
