@@ -8,7 +8,9 @@
 //! - [`run`]`(&mut conn, path, &ImportOptions, progress, &cancel) -> ImportReport`: one
 //!   transaction; a cancel, an error, a crash or a kill leaves the workspace as it was.
 //!   `dry_run` does all the work and rolls back. Takes a plain connection so the app can run
-//!   it on a background thread with its own `db::open` connection.
+//!   it on a background thread with its own `db::open` connection. For its duration it turns
+//!   that connection's foreign-key checks off and drops the search-index triggers (inside its
+//!   transaction), maintaining the index itself; both come back before it returns.
 //! - [`write_failed_rows`]: the rows the report lists as failed, as a CSV to fix and re-import.
 //! - [`mapping_from_json`]: a `column_mapping` JSON (header → target) over the suggestion.
 //!
