@@ -32,10 +32,12 @@ ls -l "$CSV" | awk '{print $5 " bytes"}'
 measure() { # label, command...
     local label="$1"; shift
     /usr/bin/time -v "$@" > "$WORK/$label.out" 2> "$WORK/$label.time"
-    local wall rss
+    local wall rss user sys
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/$label.time")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/$label.time")
-    echo "$label: wall $wall, peak memory $((rss / 1024)) MiB"
+    user=$(awk -F': ' '/User time/ {print $2}' "$WORK/$label.time")
+    sys=$(awk -F': ' '/System time/ {print $2}' "$WORK/$label.time")
+    echo "$label: wall $wall, user CPU $user s, system CPU $sys s, peak memory $((rss / 1024)) MiB"
 }
 
 echo "== sqlite3 .import into a plain table"
@@ -45,8 +47,13 @@ echo "== herald contacts import into an empty workspace"
 export HERALD_HOME="$WORK/home"
 "$HERALD" workspace create Bench > /dev/null
 MAPPING='{"company": "new:company:text", "score": "new:score:number", "tag_a": "tags", "tag_b": "tags"}'
-measure herald_import "$HERALD" --workspace Bench --json contacts import "$CSV" --mapping "$MAPPING"
+# The import prints its phases on stderr (rows, search index, index rebuild, merge, commit).
+HERALD_IMPORT_TIMINGS=1 measure herald_import "$HERALD" --workspace Bench --json contacts import "$CSV" --mapping "$MAPPING"
+grep 'import timing' "$WORK/herald_import.time" || true
 head -c 300 "$WORK/herald_import.out"; echo
 
 echo "== list and segment timings (in-process, release)"
 cargo bench -p herald-core --bench contacts --quiet -- "$HERALD_HOME/workspaces/Bench/herald.db" 51
+
+# The CSV and the databases take about 1 GB: keep them with HERALD_BENCH_KEEP=1.
+[ -n "${HERALD_BENCH_KEEP:-}" ] || rm -rf "$WORK"

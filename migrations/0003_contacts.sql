@@ -94,16 +94,10 @@ CREATE VIRTUAL TABLE contacts_fts USING fts5 (
 -- segments to merge during a large import.
 INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('hashsize', 8388608);
 
--- While an import runs (inside its transaction) it puts one row here: contacts with an id
--- above `above` are the ones it creates, and it indexes them all at once at the end with a
--- single INSERT … SELECT instead of a trigger per row. The row is deleted before the
--- import commits, so outside an import this table is always empty.
-CREATE TABLE contacts_fts_pause (
-    above INTEGER NOT NULL
-) STRICT;
-
-CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts
-WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE new.id > above) BEGIN
+-- An import drops the triggers below inside its
+-- transaction and maintains the index itself (new contacts in one pass at the end, updated
+-- ones row by row); they are recreated before it commits, and a rollback restores them too.
+CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts BEGIN
     INSERT INTO contacts_fts (rowid, email, first_name, last_name, custom)
     VALUES (new.id, new.email, new.first_name, new.last_name,
             (SELECT coalesce(group_concat(v.value, ' '), '')
@@ -111,8 +105,7 @@ WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE new.id > above) BEGIN
               WHERE v.contact_id = new.id AND f.type IN ('text', 'choice')));
 END;
 
-CREATE TRIGGER contacts_fts_update AFTER UPDATE OF email, first_name, last_name ON contacts
-WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE new.id > above) BEGIN
+CREATE TRIGGER contacts_fts_update AFTER UPDATE OF email, first_name, last_name ON contacts BEGIN
     DELETE FROM contacts_fts WHERE rowid = old.id;
     INSERT INTO contacts_fts (rowid, email, first_name, last_name, custom)
     VALUES (new.id, new.email, new.first_name, new.last_name,
@@ -121,25 +114,21 @@ WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE new.id > above) BEGIN
               WHERE v.contact_id = new.id AND f.type IN ('text', 'choice')));
 END;
 
-CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts
-WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE old.id > above) BEGIN
+CREATE TRIGGER contacts_fts_delete AFTER DELETE ON contacts BEGIN
     DELETE FROM contacts_fts WHERE rowid = old.id;
 END;
 
 CREATE TRIGGER contact_values_fts_insert AFTER INSERT ON contact_values
-WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE new.contact_id > above)
- AND (SELECT type FROM custom_fields WHERE id = new.field_id) IN ('text', 'choice') BEGIN
+WHEN (SELECT type FROM custom_fields WHERE id = new.field_id) IN ('text', 'choice') BEGIN
     UPDATE contacts SET email = email WHERE id = new.contact_id;
 END;
 
 CREATE TRIGGER contact_values_fts_update AFTER UPDATE ON contact_values
-WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE new.contact_id > above)
- AND (SELECT type FROM custom_fields WHERE id = new.field_id) IN ('text', 'choice') BEGIN
+WHEN (SELECT type FROM custom_fields WHERE id = new.field_id) IN ('text', 'choice') BEGIN
     UPDATE contacts SET email = email WHERE id = new.contact_id;
 END;
 
 CREATE TRIGGER contact_values_fts_delete AFTER DELETE ON contact_values
-WHEN NOT EXISTS (SELECT 1 FROM contacts_fts_pause WHERE old.contact_id > above)
- AND (SELECT type FROM custom_fields WHERE id = old.field_id) IN ('text', 'choice') BEGIN
+WHEN (SELECT type FROM custom_fields WHERE id = old.field_id) IN ('text', 'choice') BEGIN
     UPDATE contacts SET email = email WHERE id = old.contact_id;
 END;

@@ -763,24 +763,40 @@ pub fn list(conn: &Connection, query: &ContactQuery) -> Result<ContactPage> {
     });
     let mut p = Params::default();
     let filter = filter_sql(conn, query, &mut p)?;
-    let total = count_filtered(conn, query, &filter, &p)?;
     let offset = i64::from(page - 1) * i64::from(page_size);
-    let mut items: Vec<Contact> = match search_in_creation_order(query) {
+    let (total, mut items): (i64, Vec<Contact>) = match search_in_creation_order(query) {
         Some((fts, dir)) => {
             // Ids are handed out in creation order (max + 1, imports included, under the write
-            // lock), so the default sort is rowid order, which FTS5 walks directly: the first
-            // page reads 50 matches instead of sorting them all.
+            // lock), so the default sort is rowid order, which FTS5 walks directly. One walk
+            // over the matches gives both the page and the total: a prefix term costs most
+            // in setting up its match list, so this sets it up once, not twice (count + page).
+            let mut ids: Vec<i64> = Vec::with_capacity(page_size as usize);
+            let mut total = 0i64;
+            {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?1 ORDER BY rowid {dir}"
+                ))?;
+                let mut rows = stmt.query([&fts])?;
+                let end = offset + i64::from(page_size);
+                while let Some(row) = rows.next()? {
+                    if total >= offset && total < end {
+                        ids.push(row.get(0)?);
+                    }
+                    total += 1;
+                }
+            }
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {CONTACT_COLUMNS} FROM (SELECT rowid AS id FROM contacts_fts
-                   WHERE contacts_fts MATCH ?1 ORDER BY rowid {dir} LIMIT ?2 OFFSET ?3) m
-                 JOIN contacts c ON c.id = m.id ORDER BY c.id {dir}"
+                "SELECT {CONTACT_COLUMNS} FROM contacts c
+                  WHERE c.id IN (SELECT value FROM json_each(?1)) ORDER BY c.id {dir}"
             ))?;
+            let json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
             let rows = stmt
-                .query_map(params![fts, i64::from(page_size), offset], from_row)?
+                .query_map([json], from_row)?
                 .collect::<rusqlite::Result<_>>()?;
-            rows
+            (total, rows)
         }
         None => {
+            let total = count_filtered(conn, query, &filter, &p)?;
             let order = sort_sql(query, &fields, &mut p)?;
             let limit = p.bind(i64::from(page_size));
             let offset = p.bind(offset);
@@ -790,7 +806,7 @@ pub fn list(conn: &Connection, query: &ContactQuery) -> Result<ContactPage> {
             let rows = stmt
                 .query_map(p.as_params(), from_row)?
                 .collect::<rusqlite::Result<_>>()?;
-            rows
+            (total, rows)
         }
     };
     attach_details(conn, &mut items, columns.as_deref())?;

@@ -8,7 +8,9 @@
 //! - [`run`]`(&mut conn, path, &ImportOptions, progress, &cancel) -> ImportReport`: one
 //!   transaction; a cancel, an error, a crash or a kill leaves the workspace as it was.
 //!   `dry_run` does all the work and rolls back. Takes a plain connection so the app can run
-//!   it on a background thread with its own `db::open` connection.
+//!   it on a background thread with its own `db::open` connection. For its duration it turns
+//!   that connection's foreign-key checks off and drops the search-index triggers (inside its
+//!   transaction), maintaining the index itself; both come back before it returns.
 //! - [`write_failed_rows`]: the rows the report lists as failed, as a CSV to fix and re-import.
 //! - [`mapping_from_json`]: a `column_mapping` JSON (header → target) over the suggestion.
 //!
@@ -49,8 +51,9 @@ const FTS_OPTIMIZE_AFTER: u64 = 50_000;
 /// the end, inside the import's transaction.
 const BULK_MIN_FILE_BYTES: u64 = 8 << 20;
 const BULK_MAX_EXISTING: i64 = 100_000;
-/// The indexes dropped and rebuilt around a bulk load (the unique email index stays: the
-/// import looks contacts up by it).
+/// The tables whose secondary indexes are dropped and rebuilt around a bulk load (the unique
+/// email index stays: the import looks contacts up by it). Keeping the `contact_values` and
+/// `contact_tags` indexes live instead was measured slower (docs/PERFORMANCE.md).
 const BULK_TABLES: &str = "'contacts', 'contact_values', 'contact_tags'";
 
 /// A text encoding Herald can read CSV files in.
@@ -1160,6 +1163,88 @@ pub fn preview(conn: &Connection, path: &Path, options: &PreviewOptions) -> Resu
 // ---------------------------------------------------------------------------------------
 // Run.
 
+/// The search-index triggers of migration 0003. An import drops them for its duration (inside
+/// its transaction) and maintains the index itself: new contacts in one pass at the end, updated
+/// ones as they are written. Other triggers are left alone.
+const SEARCH_TRIGGERS: &str =
+    "'contacts_fts_insert', 'contacts_fts_update', 'contacts_fts_delete', \
+     'contact_values_fts_insert', 'contact_values_fts_update', 'contact_values_fts_delete'";
+
+/// Phase timings of an import, printed on stderr when `HERALD_IMPORT_TIMINGS` is set (for
+/// the benchmarks in docs/PERFORMANCE.md; off otherwise, and then it costs nothing).
+struct Clock {
+    enabled: bool,
+    start: std::time::Instant,
+    last: std::time::Instant,
+    /// Time spent in the row loop reading + checking rows, and writing them.
+    reading: std::time::Duration,
+    writing: std::time::Duration,
+}
+
+impl Clock {
+    fn new() -> Self {
+        let now = std::time::Instant::now();
+        Self {
+            enabled: std::env::var_os("HERALD_IMPORT_TIMINGS").is_some(),
+            start: now,
+            last: now,
+            reading: std::time::Duration::ZERO,
+            writing: std::time::Duration::ZERO,
+        }
+    }
+
+    fn now(&self) -> Option<std::time::Instant> {
+        self.enabled.then(std::time::Instant::now)
+    }
+
+    fn add(slot: &mut std::time::Duration, since: Option<std::time::Instant>) {
+        if let Some(t) = since {
+            *slot += t.elapsed();
+        }
+    }
+
+    fn mark(&mut self, phase: &str) {
+        if self.enabled {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "import timing: {phase:<28} {:>8.3} s (at {:.3} s)",
+                (now - self.last).as_secs_f64(),
+                (now - self.start).as_secs_f64()
+            );
+            self.last = now;
+        }
+    }
+}
+
+/// The connection settings an import changes, restored when it ends.
+struct Pragmas {
+    cache_size: i64,
+    temp_store: i64,
+    foreign_keys: i64,
+    threads: i64,
+}
+
+impl Pragmas {
+    fn read(conn: &Connection) -> Result<Self> {
+        let get =
+            |name: &str| -> Result<i64> { Ok(conn.pragma_query_value(None, name, |r| r.get(0))?) };
+        Ok(Self {
+            cache_size: get("cache_size")?,
+            temp_store: get("temp_store")?,
+            foreign_keys: get("foreign_keys")?,
+            threads: get("threads")?,
+        })
+    }
+
+    fn restore(&self, conn: &Connection) -> Result<()> {
+        conn.pragma_update(None, "cache_size", self.cache_size)?;
+        conn.pragma_update(None, "temp_store", self.temp_store)?;
+        conn.pragma_update(None, "foreign_keys", self.foreign_keys)?;
+        conn.pragma_update(None, "threads", self.threads)?;
+        Ok(())
+    }
+}
+
 /// Imports the file in one transaction. See the module docs.
 pub fn run(
     conn: &mut Connection,
@@ -1168,6 +1253,7 @@ pub fn run(
     mut progress: impl FnMut(ImportProgress),
     cancel: &AtomicBool,
 ) -> Result<ImportReport> {
+    let mut clock = Clock::new();
     let mut warnings = Vec::new();
     let (mut reader, source, headers) = open_with_headers(
         path,
@@ -1180,13 +1266,18 @@ pub fn run(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
 
-    // A bigger page cache for the duration of the import (restored after).
-    // Statement journals in memory: with triggers and deferred keys every insert opens one,
-    // and on disk that is millions of small writes to a temporary file.
-    let old_cache: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
-    let old_temp: i64 = conn.pragma_query_value(None, "temp_store", |r| r.get(0))?;
+    // For the duration of the import (restored after):
+    // - a bigger page cache;
+    // - statement journals in memory (an upsert may open one per statement);
+    // - no foreign-key checks: every id the import writes is one it has just read or created
+    //   (contacts, custom fields, tags, this import), so the per-row parent lookups prove
+    //   nothing. It can only be switched outside a transaction, hence here;
+    // - helper threads for the sorts that rebuild indexes after a bulk load.
+    let saved = Pragmas::read(conn)?;
     conn.pragma_update(None, "cache_size", -64_000)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    conn.pragma_update(None, "threads", 2)?;
     let result = (|| {
         let tx = conn.transaction()?;
         let mapping = match &options.mapping {
@@ -1211,23 +1302,31 @@ pub fn run(
             ..ImportReport::default()
         };
         let existing: i64 = tx.query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))?;
+        let dropped_triggers = drop_schema_objects(
+            &tx,
+            &format!("type = 'trigger' AND name IN ({SEARCH_TRIGGERS})"),
+        )?;
         let dropped_indexes =
             if source.file_bytes >= BULK_MIN_FILE_BYTES && existing < BULK_MAX_EXISTING {
-                drop_secondary_indexes(&tx)?
+                drop_schema_objects(
+                    &tx,
+                    &format!("type = 'index' AND sql IS NOT NULL AND tbl_name IN ({BULK_TABLES})"),
+                )?
             } else {
                 Vec::new()
             };
+        clock.mark("prepare");
         let first_new_id = {
             let mut writer = Writer::new(&tx, import_id, options.on_existing)?;
-            // New contacts (ids from here on) are indexed for search in one pass at the end.
-            tx.execute(
-                "INSERT INTO contacts_fts_pause (above) VALUES (?1)",
-                [writer.next_id - 1],
-            )?;
             let mut rec = empty_record();
             let mut problems = Vec::new();
             let mut tag_cache: HashMap<String, i64> = HashMap::new();
-            while reader.next(&mut rec).map_err(|e| read_error(path, e))? {
+            let mut ids = Vec::new();
+            loop {
+                let t = clock.now();
+                if !reader.next(&mut rec).map_err(|e| read_error(path, e))? {
+                    break;
+                }
                 report.total += 1;
                 if report.total % PROGRESS_EVERY == 0 {
                     if cancel.load(Ordering::Relaxed) {
@@ -1240,23 +1339,30 @@ pub fn run(
                     });
                 }
                 problems.clear();
-                let outcome = convert(&plan, &rec, &mut problems).and_then(|row| {
-                    let mut ids = tag_ids.clone();
+                let converted = convert(&plan, &rec, &mut problems);
+                Clock::add(&mut clock.reading, t);
+                let t = clock.now();
+                let outcome = converted.and_then(|row| {
+                    ids.clear();
+                    ids.extend_from_slice(&tag_ids);
                     for name in &row.tags {
-                        let id = match tag_cache.get(&name.to_lowercase()) {
+                        let id = match tag_cache.get(name.as_str()) {
                             Some(id) => *id,
                             None => {
                                 let id = crate::tags::find_or_create(&tx, name)
                                     .map_err(|e| e.to_string())?
                                     .id;
-                                tag_cache.insert(name.to_lowercase(), id);
+                                tag_cache.insert(name.clone(), id);
                                 id
                             }
                         };
-                        ids.push(id);
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
                     }
-                    writer.write(&plan, &row, &ids).map_err(|e| e.to_string())
+                    writer.write(&plan, row, &ids).map_err(|e| e.to_string())
                 });
+                Clock::add(&mut clock.writing, t);
                 match outcome {
                     Ok(Outcome::Created) => report.created += 1,
                     Ok(Outcome::Updated) => report.updated += 1,
@@ -1272,15 +1378,28 @@ pub fn run(
                     }
                 }
             }
-            tx.execute("DELETE FROM contacts_fts_pause", [])?;
+            writer.flush()?;
+            if clock.enabled {
+                eprintln!(
+                    "import timing:   of which read + check rows {:>8.3} s, write rows {:>8.3} s",
+                    clock.reading.as_secs_f64(),
+                    clock.writing.as_secs_f64()
+                );
+            }
             writer.first_new_id
         };
+        clock.mark("rows");
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
         if !options.dry_run {
             index_new_contacts(&tx, first_new_id)?;
+            clock.mark("search index (new contacts)");
             for sql in &dropped_indexes {
+                tx.execute(sql, [])?;
+            }
+            clock.mark("rebuild indexes");
+            for sql in &dropped_triggers {
                 tx.execute(sql, [])?;
             }
         }
@@ -1307,45 +1426,52 @@ pub fn run(
                 "INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize')",
                 [],
             )?;
+            clock.mark("search index merge");
         }
         if options.dry_run {
+            // Rolling back brings the dropped triggers and indexes back too.
             tx.rollback()?;
         } else {
             tx.commit()?;
             report.import_id = Some(import_id);
         }
+        clock.mark("commit");
         Ok(report)
     })();
-    conn.pragma_update(None, "cache_size", old_cache)?;
-    conn.pragma_update(None, "temp_store", old_temp)?;
+    saved.restore(conn)?;
     result
 }
 
-/// Drops the secondary indexes of the contact tables and returns the SQL that recreates them.
-fn drop_secondary_indexes(tx: &Connection) -> Result<Vec<String>> {
-    let indexes: Vec<(String, String)> = tx
+/// Drops the schema objects (of the contact tables) that `filter` selects from
+/// `sqlite_schema` and returns the SQL that recreates them.
+fn drop_schema_objects(tx: &Connection, filter: &str) -> Result<Vec<String>> {
+    let objects: Vec<(String, String, String)> = tx
         .prepare(&format!(
-            "SELECT name, sql FROM sqlite_schema
-              WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({BULK_TABLES})"
+            "SELECT type, name, sql FROM sqlite_schema WHERE {filter} ORDER BY name"
         ))?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (name, _) in &indexes {
-        tx.execute(&format!("DROP INDEX \"{name}\""), [])?;
+    for (kind, name, _) in &objects {
+        tx.execute(&format!("DROP {} \"{name}\"", kind.to_uppercase()), [])?;
     }
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    Ok(objects.into_iter().map(|(_, _, sql)| sql).collect())
 }
+
+/// The search entry of a contact from what is stored: email, names and text/choice values.
+const SEARCH_ROW_SELECT: &str = "SELECT c.id, c.email, c.first_name, c.last_name,
+        (SELECT coalesce(group_concat(v.value, ' '), '')
+           FROM contact_values v JOIN custom_fields f ON f.id = v.field_id
+          WHERE v.contact_id = c.id AND f.type IN ('text', 'choice'))
+   FROM contacts c";
 
 /// Writes the search entries of the contacts created by this import (ids from
 /// `first_new_id`), in one statement and in rowid order, which is what FTS5 appends fastest.
 fn index_new_contacts(tx: &Connection, first_new_id: i64) -> Result<()> {
     tx.execute(
-        "INSERT INTO contacts_fts (rowid, email, first_name, last_name, custom)
-         SELECT c.id, c.email, c.first_name, c.last_name,
-                (SELECT coalesce(group_concat(v.value, ' '), '')
-                   FROM contact_values v JOIN custom_fields f ON f.id = v.field_id
-                  WHERE v.contact_id = c.id AND f.type IN ('text', 'choice'))
-           FROM contacts c WHERE c.id >= ?1 ORDER BY c.id",
+        &format!(
+            "INSERT INTO contacts_fts (rowid, email, first_name, last_name, custom)
+             {SEARCH_ROW_SELECT} WHERE c.id >= ?1 ORDER BY c.id"
+        ),
         [first_new_id],
     )?;
     Ok(())
@@ -1357,14 +1483,18 @@ enum Outcome {
     Skipped,
 }
 
-/// The prepared statements of one import.
+/// Value rows and tag links written per multi-row INSERT.
+const BATCH_ROWS: usize = 64;
+
+/// The prepared statements of one import. New contacts are inserted one by one (their email
+/// must be unique); their custom values and tag links are buffered and written
+/// [`BATCH_ROWS`] at a time.
 struct Writer<'c> {
     conn: &'c Connection,
     import_id: i64,
     on_existing: OnExisting,
     now: String,
-    /// The id the next new contact gets: its values are written first, under this id, so
-    /// the contact's search entry is written once, complete (foreign keys are deferred).
+    /// The id the next new contact gets (max + 1, so ids follow creation order).
     next_id: i64,
     /// The id of the first contact this import creates.
     first_new_id: i64,
@@ -1372,11 +1502,22 @@ struct Writer<'c> {
     insert: rusqlite::CachedStatement<'c>,
     value: rusqlite::CachedStatement<'c>,
     tag: rusqlite::CachedStatement<'c>,
+    values_batch: rusqlite::CachedStatement<'c>,
+    tags_batch: rusqlite::CachedStatement<'c>,
+    pending_values: Vec<(i64, i64, FieldValue)>,
+    pending_tags: Vec<(i64, i64)>,
 }
+
+fn multi_row_values(columns: usize, rows: usize) -> String {
+    let one = format!("({})", vec!["?"; columns].join(", "));
+    vec![one; rows].join(", ")
+}
+
+const VALUE_UPSERT: &str = "ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value
+     WHERE value IS NOT excluded.value";
 
 impl<'c> Writer<'c> {
     fn new(conn: &'c Connection, import_id: i64, on_existing: OnExisting) -> Result<Self> {
-        conn.pragma_update(None, "defer_foreign_keys", true)?;
         let next_id: i64 =
             conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM contacts", [], |r| {
                 r.get(0)
@@ -1391,81 +1532,141 @@ impl<'c> Writer<'c> {
             find: conn.prepare_cached("SELECT id FROM contacts WHERE email_key = ?1")?,
             insert: conn.prepare_cached(
                 "INSERT INTO contacts (id, email, email_key, first_name, last_name, status, source, import_id, created_at, updated_at)
-                 VALUES (?8, ?1, ?2, ?3, ?4, ?5, 'import', ?6, ?7, ?7)",
+                 VALUES (?8, ?1, ?2, ?3, ?4, ?5, 'import', ?6, ?7, ?7)
+                 ON CONFLICT (email_key) DO NOTHING",
             )?,
-            value: conn.prepare_cached(
-                "INSERT INTO contact_values (contact_id, field_id, value) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (contact_id, field_id) DO UPDATE SET value = excluded.value
-                 WHERE value IS NOT excluded.value",
-            )?,
+            value: conn.prepare_cached(&format!(
+                "INSERT INTO contact_values (contact_id, field_id, value) VALUES (?1, ?2, ?3) {VALUE_UPSERT}"
+            ))?,
             tag: conn.prepare_cached("INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES (?1, ?2)")?,
+            values_batch: conn.prepare_cached(&format!(
+                "INSERT INTO contact_values (contact_id, field_id, value) VALUES {} {VALUE_UPSERT}",
+                multi_row_values(3, BATCH_ROWS)
+            ))?,
+            tags_batch: conn.prepare_cached(&format!(
+                "INSERT OR IGNORE INTO contact_tags (contact_id, tag_id) VALUES {}",
+                multi_row_values(2, BATCH_ROWS)
+            ))?,
+            pending_values: Vec::with_capacity(BATCH_ROWS * 2),
+            pending_tags: Vec::with_capacity(BATCH_ROWS * 2),
         })
     }
 
-    fn write(&mut self, plan: &Plan, row: &RowContact, tag_ids: &[i64]) -> Result<Outcome> {
-        let key = email_key(&row.email);
-        let existing: Option<i64> = self.find.query_row([&key], |r| r.get(0)).optional()?;
-        let (id, outcome) = match existing {
-            Some(_) if self.on_existing == OnExisting::Skip => return Ok(Outcome::Skipped),
-            Some(id) => {
-                self.conn.execute(
-                    "UPDATE contacts SET
-                        first_name = coalesce(?2, first_name),
-                        last_name = coalesce(?3, last_name),
-                        status = coalesce(?4, status),
-                        updated_at = ?5
-                      WHERE id = ?1",
-                    params![
-                        id,
-                        row.first_name,
-                        row.last_name,
-                        row.status.map(ContactStatus::as_str),
-                        self.now
-                    ],
-                )?;
-                (id, Outcome::Updated)
+    /// Writes the buffered values and tag links: full batches with one statement each, the
+    /// rest one by one (all of them when `all`).
+    fn write_pending(&mut self, all: bool) -> Result<()> {
+        while self.pending_values.len() >= BATCH_ROWS {
+            let batch: Vec<&dyn rusqlite::ToSql> = self.pending_values[..BATCH_ROWS]
+                .iter()
+                .flat_map(|(c, f, v)| [c as &dyn rusqlite::ToSql, f, v])
+                .collect();
+            self.values_batch.execute(batch.as_slice())?;
+            self.pending_values.drain(..BATCH_ROWS);
+        }
+        while self.pending_tags.len() >= BATCH_ROWS {
+            let batch: Vec<&dyn rusqlite::ToSql> = self.pending_tags[..BATCH_ROWS]
+                .iter()
+                .flat_map(|(c, t)| [c as &dyn rusqlite::ToSql, t])
+                .collect();
+            self.tags_batch.execute(batch.as_slice())?;
+            self.pending_tags.drain(..BATCH_ROWS);
+        }
+        if all {
+            for (c, f, v) in self.pending_values.drain(..) {
+                self.value.execute(params![c, f, v])?;
             }
-            None => {
-                if let Some(reason) = required_missing(plan, row) {
-                    return Err(Error::invalid("row", reason));
-                }
-                let id = self.next_id;
-                let written = (|| -> Result<()> {
-                    for (field_id, value) in &row.values {
-                        self.value.execute(params![id, field_id, value])?;
-                    }
-                    self.insert.execute(params![
-                        row.email,
-                        key,
-                        row.first_name.as_deref().unwrap_or(""),
-                        row.last_name.as_deref().unwrap_or(""),
-                        row.status.unwrap_or(ContactStatus::Subscribed).as_str(),
-                        self.import_id,
-                        self.now,
-                        id
-                    ])?;
-                    Ok(())
-                })();
-                if let Err(e) = written {
-                    // Leave no value behind under an id the next contact will take.
-                    self.conn
-                        .execute("DELETE FROM contact_values WHERE contact_id = ?1", [id])?;
-                    return Err(e);
-                }
+            for (c, t) in self.pending_tags.drain(..) {
+                self.tag.execute(params![c, t])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes everything still buffered.
+    fn flush(&mut self) -> Result<()> {
+        self.write_pending(true)
+    }
+
+    fn write(&mut self, plan: &Plan, row: RowContact, tag_ids: &[i64]) -> Result<Outcome> {
+        let key = email_key(&row.email);
+        // Most rows of a big import are new: try the insert first (one unique-index seek),
+        // and look the contact up only when the email is taken. A row that lacks a required
+        // value can only update, so it looks up first.
+        let missing = required_missing(plan, &row);
+        let existing: Option<i64> = if missing.is_none() {
+            let id = self.next_id;
+            let inserted = self.insert.execute(params![
+                row.email,
+                key,
+                row.first_name.as_deref().unwrap_or(""),
+                row.last_name.as_deref().unwrap_or(""),
+                row.status.unwrap_or(ContactStatus::Subscribed).as_str(),
+                self.import_id,
+                self.now,
+                id
+            ])?;
+            if inserted == 1 {
                 self.next_id += 1;
-                for tag_id in tag_ids {
-                    self.tag.execute(params![id, tag_id])?;
+                for (field_id, value) in row.values {
+                    self.pending_values.push((id, field_id, value));
                 }
+                for tag_id in tag_ids {
+                    self.pending_tags.push((id, *tag_id));
+                }
+                self.write_pending(false)?;
                 return Ok(Outcome::Created);
             }
+            self.find.query_row([&key], |r| r.get(0)).optional()?
+        } else {
+            self.find.query_row([&key], |r| r.get(0)).optional()?
         };
+        let id = match existing {
+            Some(_) if self.on_existing == OnExisting::Skip => return Ok(Outcome::Skipped),
+            Some(id) => id,
+            None => {
+                return Err(Error::invalid(
+                    "row",
+                    missing.unwrap_or_else(|| "The contact could not be written.".into()),
+                ))
+            }
+        };
+        // An update: what is buffered goes first (it may be this very contact's).
+        self.flush()?;
+        self.conn.execute(
+            "UPDATE contacts SET
+                first_name = coalesce(?2, first_name),
+                last_name = coalesce(?3, last_name),
+                status = coalesce(?4, status),
+                updated_at = ?5
+              WHERE id = ?1",
+            params![
+                id,
+                row.first_name,
+                row.last_name,
+                row.status.map(ContactStatus::as_str),
+                self.now
+            ],
+        )?;
         for (field_id, value) in &row.values {
             self.value.execute(params![id, field_id, value])?;
         }
         for tag_id in tag_ids {
             self.tag.execute(params![id, tag_id])?;
         }
-        Ok(outcome)
+        if id < self.first_new_id {
+            // A contact from before the import: its search entry is rewritten now (the
+            // import's own contacts are indexed at the end).
+            self.conn
+                .prepare_cached("DELETE FROM contacts_fts WHERE rowid = ?1")?
+                .execute([id])?;
+            self.conn
+                .prepare_cached(&format!(
+                    "INSERT INTO contacts_fts (rowid, email, first_name, last_name, custom)
+                     {SEARCH_ROW_SELECT} WHERE c.id = ?1"
+                ))?
+                .execute([id])?;
+        }
+        Ok(Outcome::Updated)
     }
 }
 
@@ -1537,7 +1738,30 @@ pub fn parse_for_fuzzing(bytes: &[u8]) -> usize {
         full: (headers.len() > 2).then_some(2),
         status: (headers.len() > 3).then_some(3),
         tags: if headers.len() > 4 { vec![4] } else { vec![] },
-        values: Vec::new(),
+        // Columns 5 to 9 as custom fields of every type, so every value parser is reached.
+        values: [
+            FieldType::Text,
+            FieldType::Number,
+            FieldType::Date,
+            FieldType::Boolean,
+            FieldType::Choice,
+        ]
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| headers.len() > 5 + i)
+        .map(|(i, field_type)| {
+            let field = CustomField {
+                id: i as i64 + 1,
+                key: format!("f{i}"),
+                label: format!("F{i}"),
+                field_type,
+                options: vec!["Gold".into(), "Silver".into()],
+                required: false,
+                position: i as i32,
+            };
+            (5 + i, field)
+        })
+        .collect(),
         required: Vec::new(),
         header_count: headers.len(),
     };

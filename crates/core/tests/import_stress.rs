@@ -102,6 +102,33 @@ fn the_parser_survives_thousands_of_hostile_inputs() {
     }
 }
 
+/// Inputs kept from `cargo fuzz` runs (crates/core/fuzz), see tests/fixtures/fuzz/README.md.
+#[test]
+fn fuzz_inputs_found_by_cargo_fuzz_do_not_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
+    let work = tempfile::tempdir().unwrap();
+    let mut conn = open(&work.path().join("herald.db"), OpenMode::CreateNew).unwrap();
+    let mut inputs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_none_or(|e| e != "md"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    for path in inputs {
+        let bytes = std::fs::read(&path).unwrap();
+        let _ = imports::parse_for_fuzzing(&bytes);
+        let _ = imports::preview(&conn, &path, &PreviewOptions::default());
+        let _ = imports::run(
+            &mut conn,
+            &path,
+            &ImportOptions::default(),
+            |_| {},
+            &AtomicBool::new(false),
+        );
+    }
+}
+
 #[test]
 fn imports_of_hostile_files_fail_cleanly_or_add_up() {
     let seeds = seeds();

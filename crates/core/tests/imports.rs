@@ -72,7 +72,169 @@ fn snapshot(conn: &Connection) -> Vec<String> {
         )
         .unwrap();
     out.push(format!("fts: {fts}"));
+    // An import drops and recreates triggers and indexes inside its transaction.
+    let mut stmt = conn
+        .prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY name")
+        .unwrap();
+    let schema = stmt
+        .query_map([], |r| {
+            Ok(format!(
+                "schema: {}|{}|{:?}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?
+            ))
+        })
+        .unwrap();
+    for row in schema {
+        out.push(row.unwrap());
+    }
+    let fk: i64 = conn
+        .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+        .unwrap();
+    out.push(format!("foreign_keys: {fk}"));
     out
+}
+
+fn search(conn: &Connection, term: &str) -> Vec<String> {
+    contacts::list(
+        conn,
+        &ContactQuery {
+            search: Some(term.into()),
+            ..ContactQuery::default()
+        },
+    )
+    .unwrap()
+    .items
+    .into_iter()
+    .map(|c| c.email)
+    .collect()
+}
+
+fn schema(conn: &Connection) -> Vec<String> {
+    snapshot(conn)
+        .into_iter()
+        .filter(|l| l.starts_with("schema:") || l.starts_with("foreign_keys:"))
+        .collect()
+}
+
+#[test]
+fn imports_keep_the_search_index_schema_and_settings_in_step() {
+    let (dir, mut conn) = workspace();
+    let company = |col: u32| ColumnMapping {
+        column: col,
+        header: "company".into(),
+        target: MappingTarget::NewField {
+            key: "company".into(),
+            label: "Company".into(),
+            field_type: FieldType::Text,
+            options: vec![],
+        },
+    };
+    let mapping = |pad: bool| {
+        let mut m = vec![
+            ColumnMapping {
+                column: 0,
+                header: "email".into(),
+                target: MappingTarget::Email,
+            },
+            ColumnMapping {
+                column: 1,
+                header: "first_name".into(),
+                target: MappingTarget::FirstName,
+            },
+            company(2),
+        ];
+        if pad {
+            m.push(ColumnMapping {
+                column: 3,
+                header: "notes".into(),
+                target: MappingTarget::Ignore,
+            });
+        }
+        m
+    };
+    let first = write(
+        dir.path(),
+        "first.csv",
+        b"email,first_name,company\nann@example.com,Ann,Oldco\n",
+    );
+    let options = ImportOptions {
+        mapping: Some(mapping(false)),
+        ..ImportOptions::default()
+    };
+    assert_eq!(import(&mut conn, &first, &options).created, 1);
+    assert_eq!(search(&conn, "oldco"), ["ann@example.com"]);
+    let before = schema(&conn);
+    assert!(before.iter().any(|l| l.contains("contacts_fts_insert")));
+    assert_eq!(before.last().unwrap(), "foreign_keys: 1");
+
+    // Big enough (over 8 MB) for the bulk path that also rebuilds the indexes. It updates a
+    // contact from before (new company and name), creates one and updates it again, and
+    // creates 200 more.
+    let pad = "x".repeat(45_000);
+    let mut csv = String::from("email,first_name,company,notes\n");
+    csv.push_str("ANN@example.com,Anna,Newco,\n");
+    csv.push_str("bob@example.com,Bob,Brandco,\n");
+    csv.push_str("Bob@Example.com,Bobby,,\n");
+    for i in 0..200 {
+        csv.push_str(&format!("c{i}@example.com,Cat{i},Acme {i},{pad}\n"));
+    }
+    let second = write(dir.path(), "second.csv", csv.as_bytes());
+    assert!(csv.len() > 8 << 20);
+    let options = ImportOptions {
+        mapping: Some(mapping(true)),
+        tags: vec!["Fair".into()],
+        ..ImportOptions::default()
+    };
+    let report = import(&mut conn, &second, &options);
+    assert_eq!(
+        (report.total, report.created, report.updated, report.failed),
+        (203, 201, 2, 0)
+    );
+    assert_eq!(
+        schema(&conn),
+        before,
+        "triggers, indexes and settings are back"
+    );
+    assert!(search(&conn, "oldco").is_empty());
+    assert_eq!(search(&conn, "newco anna"), ["ann@example.com"]);
+    assert_eq!(search(&conn, "brandco bobby"), ["bob@example.com"]);
+    assert_eq!(search(&conn, "cat199 acme"), ["c199@example.com"]);
+    let bob = contact(&conn, "bob@example.com");
+    assert_eq!(bob.values["company"], FieldValue::Text("Brandco".into()));
+    assert_eq!(bob.tags.len(), 1);
+
+    // One pass gives the page and the total, newest first.
+    let page = contacts::list(
+        &conn,
+        &ContactQuery {
+            search: Some("example".into()),
+            page: 2,
+            page_size: 50,
+            ..ContactQuery::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(page.total, 202);
+    assert_eq!(page.items.len(), 50);
+    assert_eq!(page.items[0].email, "c149@example.com");
+    assert_eq!(page.items[49].email, "c100@example.com");
+
+    // The triggers work again for edits made after the import.
+    let ann = contact(&conn, "ann@example.com");
+    contacts::update(
+        &mut conn,
+        ann.id,
+        contacts::ContactInput {
+            email: ann.email.clone(),
+            first_name: "Zed".into(),
+            ..contacts::ContactInput::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(search(&conn, "zed"), ["ann@example.com"]);
+    assert!(search(&conn, "anna").is_empty());
 }
 
 #[test]
