@@ -54,7 +54,8 @@ schedule_grace_hours: string | null,
 /**
  * A ceiling on the sending rate (recipients per second) below the account's maximum.
  */
-max_send_rate: string | null, };
+max_send_rate: string | null, 
+/**
  * The bounce-rate guard: a sending campaign pauses itself when more than this percent
  * of its sent messages bounced permanently (default [`DEFAULT_BOUNCE_GUARD_PERCENT`]).
  */
