@@ -48,9 +48,8 @@ ALTER TABLE campaign_recipients ADD COLUMN human_clicks INTEGER NOT NULL DEFAULT
 ALTER TABLE campaign_recipients ADD COLUMN last_click_at TEXT;
 ALTER TABLE campaign_recipients ADD COLUMN unsubscribed_at TEXT;
 
--- Segment conditions on events look up a contact's recipient rows.
-CREATE INDEX campaign_recipients_by_contact ON campaign_recipients (contact_id)
-    WHERE contact_id IS NOT NULL;
+-- Segment conditions on events look up a contact's recipient rows through
+-- `campaign_recipients_by_contact`, which 0005_campaigns.sql creates.
 
 -- Running totals per campaign, kept by the ingest in the same transaction as the events.
 -- "unique" columns count recipients, the others count events; "human" leaves out machine
