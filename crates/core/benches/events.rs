@@ -158,7 +158,18 @@ fn main() {
             };
             n += 1;
             page.push(InboundEvent {
-                source_id: format!("sns-{n:012}"),
+                // SNS MessageIds are random UUIDs: the dedupe key lands all over its index.
+                source_id: {
+                    let (a, b) = (next(), next());
+                    format!(
+                        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                        a >> 32,
+                        (a >> 16) & 0xffff,
+                        a & 0xfff,
+                        b >> 52,
+                        b & 0xffff_ffff_ffff
+                    )
+                },
                 body: InboundBody::Ses(json),
             });
             made += 1;
