@@ -100,7 +100,6 @@ fn main() {
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
     let mut ingest_time = Duration::ZERO;
     let mut made = 0u64;
-    let mut n = 0u64;
     while made < total {
         let mut page = Vec::with_capacity(PAGE);
         while page.len() < PAGE && made < total {
@@ -156,7 +155,6 @@ fn main() {
                     )
                 }
             };
-            n += 1;
             page.push(InboundEvent {
                 // SNS MessageIds are random UUIDs: the dedupe key lands all over its index.
                 source_id: {

@@ -850,8 +850,7 @@ fn find_target(tx: &Transaction<'_>, mail: &Mail) -> Result<Option<Target>> {
     if let (Some(campaign_id), Some(recipient_id)) = (
         tag(&mail.tags.herald_campaign),
         tag(&mail.tags.herald_recipient),
-    )
-    {
+    ) {
         let found = tx
             .prepare_cached("SELECT 1 FROM campaign_recipients WHERE id = ?1 AND campaign_id = ?2")?
             .exists((recipient_id, campaign_id))?;

@@ -193,7 +193,10 @@ pub fn configuration_set_for(settings: &Settings, workspace_id: &str) -> String 
 pub fn remember_configuration_set(conn: &mut Connection, status: &TrackingStatus) -> Result<()> {
     let in_place = status.pieces.iter().any(|p| {
         p.piece == Piece::ConfigurationSet
-            && matches!(p.state, PieceState::Ok | PieceState::Created | PieceState::Repaired)
+            && matches!(
+                p.state,
+                PieceState::Ok | PieceState::Created | PieceState::Repaired
+            )
     });
     let mut current = settings::load_stored(conn)?;
     if in_place && current.configuration_set.is_none() {

@@ -509,7 +509,10 @@ fn source_keys_are_stable() {
     assert_eq!(source_key(""), source_key(""));
     assert_ne!(source_key("a"), source_key("b"));
     // FNV-1a 64 + SplitMix64's finaliser, checked against an independent implementation.
-    assert_eq!(source_key("00000000-0000-0000-0000-000000000001"), STABLE_KEY);
+    assert_eq!(
+        source_key("00000000-0000-0000-0000-000000000001"),
+        STABLE_KEY
+    );
 }
 
 const STABLE_KEY: i64 = 3_892_224_339_496_422_136;
