@@ -100,7 +100,6 @@ fn main() {
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
     let mut ingest_time = Duration::ZERO;
     let mut made = 0u64;
-    let mut n = 0u64;
     while made < total {
         let mut page = Vec::with_capacity(PAGE);
         while page.len() < PAGE && made < total {
@@ -156,9 +155,19 @@ fn main() {
                     )
                 }
             };
-            n += 1;
             page.push(InboundEvent {
-                source_id: format!("sns-{n:012}"),
+                // SNS MessageIds are random UUIDs: the dedupe key lands all over its index.
+                source_id: {
+                    let (a, b) = (next(), next());
+                    format!(
+                        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                        a >> 32,
+                        (a >> 16) & 0xffff,
+                        a & 0xfff,
+                        b >> 52,
+                        b & 0xffff_ffff_ffff
+                    )
+                },
                 body: InboundBody::Ses(json),
             });
             made += 1;

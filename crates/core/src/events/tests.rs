@@ -452,3 +452,67 @@ fn machine_opens_and_scanner_clicks() {
     ));
     assert!(!is_machine_click(Some(HUMAN_UA), Some(60)));
 }
+
+#[test]
+fn a_dedupe_key_collision_is_not_taken_for_a_duplicate() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
+    let (cid, r) = sent_campaign(&mut conn, "Spring", 2);
+    // Another event already holds the key "d1" hashes to (a made-up collision).
+    conn.execute(
+        "INSERT INTO events (source_key, source_id, kind, occurred_at, received_at)
+         VALUES (?1, 'someone-else', 'send', ?2, ?2)",
+        (source_key("d1"), SENT),
+    )
+    .unwrap();
+    let delivery = ses_event(
+        "Delivery",
+        cid,
+        r[1],
+        1,
+        SENT,
+        serde_json::json!({"delivery": {"timestamp": at(0)}}),
+    );
+    let events = vec![ev("d1", delivery)];
+    let first = ingest(&mut conn, WS, &events, BounceGuard::default()).unwrap();
+    assert_eq!((first.stored, first.duplicates), (1, 0));
+    let again = ingest(&mut conn, WS, &events, BounceGuard::default()).unwrap();
+    assert_eq!((again.stored, again.duplicates), (0, 1));
+    let keys: Vec<(i64, String)> = conn
+        .prepare("SELECT source_key, source_id FROM events ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let k = source_key("d1");
+    assert_eq!(
+        keys,
+        vec![
+            (k, "someone-else".to_owned()),
+            (k.wrapping_add(1), "d1".to_owned())
+        ]
+    );
+    let delivered: i64 = conn
+        .query_row(
+            "SELECT delivered FROM campaign_stats WHERE campaign_id = ?1",
+            [cid],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(delivered, 1);
+}
+
+#[test]
+fn source_keys_are_stable() {
+    // Stored in every workspace: the hash must never change between versions.
+    assert_eq!(source_key(""), source_key(""));
+    assert_ne!(source_key("a"), source_key("b"));
+    // FNV-1a 64 + SplitMix64's finaliser, checked against an independent implementation.
+    assert_eq!(
+        source_key("00000000-0000-0000-0000-000000000001"),
+        STABLE_KEY
+    );
+}
+
+const STABLE_KEY: i64 = 3_892_224_339_496_422_136;
