@@ -8,7 +8,7 @@
 //! `testing.allow_loopback_certificates = true`
 //! (env `HERALD_RELAY_TESTING_ALLOW_LOOPBACK_CERTIFICATES=true`).
 //!
-//! ```ignore
+//! ```text
 //! let sns = SnsTestServer::start();
 //! let mail = ses::Mail::new("ses-msg-1", "jane@example.com").tag("herald_campaign", "7");
 //! let message = sns.notification(TOPIC, &mail.delivery("2026-11-27T10:00:01.000Z"));
