@@ -88,12 +88,21 @@ impl Driver {
         let caps = json!({
             "capabilities": { "alwaysMatch": { "tauri:options": { "application": app } } }
         });
-        let value = call(
-            &self.http,
-            "POST",
-            &format!("{}/session", self.base),
-            Some(caps),
-        );
+        // Now and then tauri-driver drops the connection of a new session while it starts
+        // WebKitWebDriver; a session request that got no answer at all is safe to repeat.
+        let url = format!("{}/session", self.base);
+        let mut attempts = 0;
+        let value = loop {
+            attempts += 1;
+            match self.http.post(&url).json(&caps).send() {
+                Ok(response) => break answer("POST", &url, response),
+                Err(e) if attempts < 3 => {
+                    eprintln!("WebDriver POST {url}: {e}; trying again");
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+                Err(e) => panic!("WebDriver POST {url}: {e}"),
+            }
+        };
         let id = value["sessionId"]
             .as_str()
             .expect("a session id")
@@ -115,6 +124,10 @@ fn call(http: &reqwest::blocking::Client, method: &str, url: &str, body: Option<
     let response = request
         .send()
         .unwrap_or_else(|e| panic!("WebDriver {method} {url}: {e}"));
+    answer(method, url, response)
+}
+
+fn answer(method: &str, url: &str, response: reqwest::blocking::Response) -> Value {
     let status = response.status();
     let body: Value = response.json().unwrap_or(Value::Null);
     if !status.is_success() {
