@@ -8,6 +8,8 @@ use crate::error::{Error, Result};
 
 pub const WIDTH: u32 = 880;
 pub const HEIGHT: u32 = 360;
+/// The trend chart's legend column, right of the plot.
+const LEGEND_WIDTH: u32 = 150;
 
 const OPENS: RGBColor = RGBColor(37, 99, 235);
 const CLICKS: RGBColor = RGBColor(22, 163, 74);
@@ -112,29 +114,40 @@ pub fn trend_svg(points: &[TrendPoint], title: &str) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_error)?;
-        let n = points.len().max(2);
+        let root = root
+            .titled(title, ("sans-serif", 18).into_font().color(&TEXT))
+            .map_err(chart_error)?;
+        // The legend has its own column: the newest campaign is on the right, where a legend
+        // inside the plot would hide it.
+        let (plot, legend) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
+        // One slot per campaign with its point in the middle, so a single campaign sits in
+        // the centre of the chart rather than on its left edge.
+        let n = points.len().max(1);
         let max = points
             .iter()
             .flat_map(|p| [p.open_rate, p.click_rate])
             .flatten()
             .fold(0.0f64, f64::max);
         let y_max = ((max * 100.0 * 1.1).ceil()).clamp(5.0, 100.0);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18).into_font().color(&TEXT))
+        let mut chart = ChartBuilder::on(&plot)
             .margin(14)
             .x_label_area_size(34)
             .y_label_area_size(48)
-            .build_cartesian_2d(0usize..n - 1, 0f64..y_max)
+            // In half slots: campaign i sits at 2i, its slot runs from 2i - 1 to 2i + 1.
+            .build_cartesian_2d(
+                (-1i64..2 * n as i64 - 1).with_key_points((0..n as i64).map(|i| 2 * i).collect()),
+                0f64..y_max,
+            )
             .map_err(chart_error)?;
         chart
             .configure_mesh()
             .light_line_style(TRANSPARENT)
             .bold_line_style(GRID)
             .axis_style(TEXT)
-            .x_labels(points.len().clamp(2, 12))
-            .x_label_formatter(&|i| {
+            .x_labels(points.len().clamp(1, 12))
+            .x_label_formatter(&|v| {
                 points
-                    .get(*i)
+                    .get(usize::try_from(*v / 2).unwrap_or(usize::MAX))
                     .map(|p| p.name.chars().take(18).collect())
                     .unwrap_or_default()
             })
@@ -149,19 +162,15 @@ pub fn trend_svg(points: &[TrendPoint], title: &str) -> Result<String> {
             ("Click rate", CLICKS, |p| p.click_rate),
             ("Human click rate", HUMAN_CLICKS, |p| p.human_click_rate),
         ];
-        for (label, colour, value) in series {
-            let line: Vec<(usize, f64)> = points
+        for (_, colour, value) in series {
+            let line: Vec<(i64, f64)> = points
                 .iter()
                 .enumerate()
-                .filter_map(|(i, p)| value(p).map(|v| (i, v * 100.0)))
+                .filter_map(|(i, p)| value(p).map(|v| (2 * i as i64, v * 100.0)))
                 .collect();
             chart
                 .draw_series(LineSeries::new(line.clone(), colour.stroke_width(2)))
-                .map_err(chart_error)?
-                .label(label)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
-                });
+                .map_err(chart_error)?;
             chart
                 .draw_series(
                     line.into_iter()
@@ -169,14 +178,22 @@ pub fn trend_svg(points: &[TrendPoint], title: &str) -> Result<String> {
                 )
                 .map_err(chart_error)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID)
-            .label_font(("sans-serif", 12).into_font().color(&TEXT))
-            .draw()
-            .map_err(chart_error)?;
+        for (i, (label, colour, _)) in series.iter().enumerate() {
+            let y = 24 + 24 * i as i32;
+            legend
+                .draw(&PathElement::new(
+                    vec![(4, y), (22, y)],
+                    colour.stroke_width(3),
+                ))
+                .map_err(chart_error)?;
+            legend
+                .draw(&Text::new(
+                    *label,
+                    (30, y - 4),
+                    ("sans-serif", 12).into_font().color(&TEXT),
+                ))
+                .map_err(chart_error)?;
+        }
         root.present().map_err(chart_error)?;
     }
     // Keep the exact figures in the file for screen readers and for anyone reading the SVG.

@@ -153,3 +153,72 @@ fn segments_pick_contacts_by_their_events() {
         0
     );
 }
+
+#[test]
+fn a_single_campaign_sits_in_the_middle_of_the_trend_chart() {
+    let point = TrendPoint {
+        campaign_id: 1,
+        name: "Only one".into(),
+        started_at: None,
+        delivered: 100,
+        open_rate: Some(0.4),
+        human_open_rate: Some(0.3),
+        click_rate: Some(0.1),
+        human_click_rate: Some(0.05),
+    };
+    let svg = charts::trend_svg(std::slice::from_ref(&point), "Trend").unwrap();
+    if let Some(dir) = std::env::var_os("HERALD_CHART_SAMPLES") {
+        let dir = std::path::Path::new(&dir);
+        std::fs::write(dir.join("trend-one.svg"), &svg).unwrap();
+        std::fs::write(dir.join("trend-one.png"), charts::to_png(&svg).unwrap()).unwrap();
+    }
+    let xs: Vec<f64> = svg
+        .split("<circle cx=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert_eq!(xs.len(), 4, "one dot per series");
+    // The plot runs from the y axis (the first vertical line) to the legend column.
+    let axis: f64 = svg.split("points=\"").nth(1).unwrap()[..2].parse().unwrap();
+    let right = f64::from(charts::WIDTH - 150);
+    let middle = (axis + right) / 2.0;
+    for x in xs {
+        assert!(
+            (x - middle).abs() < 15.0,
+            "the dot is at {x}, the middle at {middle}"
+        );
+    }
+    assert!(
+        svg.contains("Only one"),
+        "the campaign is named under its dot"
+    );
+
+    // Three campaigns share the width evenly, oldest on the left.
+    let three: Vec<TrendPoint> = ["A", "B", "C"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| TrendPoint {
+            campaign_id: i as i64,
+            name: (*name).into(),
+            open_rate: Some(0.2 + 0.1 * i as f64),
+            click_rate: None,
+            human_open_rate: None,
+            human_click_rate: None,
+            ..point.clone()
+        })
+        .collect();
+    let svg = charts::trend_svg(&three, "Trend").unwrap();
+    if let Some(dir) = std::env::var_os("HERALD_CHART_SAMPLES") {
+        let png = charts::to_png(&svg).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join("trend-three.png"), png).unwrap();
+    }
+    let xs: Vec<f64> = svg
+        .split("<circle cx=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+        .collect();
+    assert_eq!(xs.len(), 3, "one dot per campaign with an open rate");
+    assert!(xs[0] < xs[1] && xs[1] < xs[2], "{xs:?}");
+    let (left, right) = (xs[1] - xs[0], xs[2] - xs[1]);
+    assert!((left - right).abs() <= 2.0, "{xs:?}");
+}
