@@ -1,6 +1,9 @@
-//! Living on the desktop while campaigns go out: the window hides into the system tray when
-//! closed while a campaign is scheduled or sending, the tray's Open / Quit menu, and OS
-//! notifications when a campaign finishes or stops.
+//! Living on the desktop while campaigns go out: one Herald per home (a second launch brings
+//! the running window forward), the window hides into the system tray when closed while a
+//! campaign is scheduled or sending, the tray's Open / Quit menu, and OS notifications when a
+//! campaign finishes or stops.
+
+use std::path::Path;
 
 use tauri::menu::{MenuBuilder, MenuItemBuilder};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
@@ -42,6 +45,30 @@ pub fn start_in_tray_if_autostarted<R: Runtime>(app: &AppHandle<R>, autostart_ar
         }
         (_, Err(e)) => eprintln!("Herald could not show its tray icon ({e}); opening the window."),
         _ => {}
+    }
+}
+
+/// The name under which the running Herald answers a second launch (a D-Bus name on Linux):
+/// the app identifier plus a hash of the home folder, so a second launch for the same home
+/// hands over to the running one, while two homes (IT test setups, the end-to-end tests) can
+/// still run side by side. Windows and macOS use one instance per user whatever the home.
+pub fn instance_id(identifier: &str, home: &Path) -> String {
+    // FNV-1a: stable across Rust versions, so an updated Herald finds the running one.
+    let hash = home
+        .to_string_lossy()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    format!("{identifier}.home_{hash:016x}")
+}
+
+/// A second launch for the same home: bring the running window forward instead of starting
+/// another Herald (which would open the same workspace twice). A second login-item start
+/// changes nothing.
+pub fn second_launch<R: Runtime>(app: &AppHandle<R>, args: &[String], autostart_arg: &str) {
+    if !args.iter().any(|a| a == autostart_arg) {
+        show_main_window(app);
     }
 }
 
@@ -101,5 +128,41 @@ fn ensure_tray<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 pub fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
     if let Err(e) = app.notification().builder().title(title).body(body).show() {
         eprintln!("Herald could not show a notification: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_instance_id_is_a_valid_dbus_name_and_differs_per_home() {
+        let a = instance_id(
+            "app.herald.desktop",
+            Path::new("/home/ana/.local/share/Herald"),
+        );
+        let b = instance_id("app.herald.desktop", Path::new("/tmp/e2e-home"));
+        assert_ne!(a, b);
+        assert_eq!(
+            a,
+            instance_id(
+                "app.herald.desktop",
+                Path::new("/home/ana/.local/share/Herald")
+            ),
+            "the same home always gets the same name"
+        );
+        // D-Bus: dot-separated elements of [A-Za-z0-9_-], none starting with a digit, < 256 bytes
+        // (the plugin appends ".SingleInstance").
+        assert!(a.len() + ".SingleInstance".len() < 256);
+        for element in a.split('.') {
+            assert!(!element.is_empty());
+            assert!(
+                !element.starts_with(|c: char| c.is_ascii_digit()),
+                "{element}"
+            );
+            assert!(element
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+        }
     }
 }

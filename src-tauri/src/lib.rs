@@ -47,7 +47,16 @@ pub fn run() {
     }
     let state = AppState::new(home, Arc::new(OsKeychain), current).with_policy(policy);
     let title = state.window_title();
+    let context = tauri::generate_context!();
+    let instance_id = desktop::instance_id(&context.config().identifier, state.home.root());
     tauri::Builder::default()
+        // First, so that a second launch hands over before anything else starts.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id)
+                .callback(|app, args, _cwd| desktop::second_launch(app, &args, AUTOSTART_ARG))
+                .build(),
+        )
         .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_autostart::init(
@@ -201,7 +210,7 @@ pub fn run() {
             commands::analytics::analytics_export,
             commands::tracking::tracking_connect,
         ])
-        .run(tauri::generate_context!())
+        .run(context)
         .unwrap_or_else(|e| {
             eprintln!("Herald stopped with an error: {e}");
             std::process::exit(1);

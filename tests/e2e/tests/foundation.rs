@@ -1,7 +1,7 @@
 //! The foundation scenario, in the real app: create a workspace, fill settings, store
 //! credentials, test the connection against the SES emulator, quit, relaunch, and find
-//! everything still there; then prove the secret lives in the keychain and nowhere in the
-//! workspace folder.
+//! everything still there (and a second launch hands over to the running app); then prove
+//! the secret lives in the keychain and nowhere in the workspace folder.
 
 use herald_core::secrets::{OsKeychain, SecretKind, SecretStore};
 use herald_core::workspaces::Home;
@@ -113,6 +113,30 @@ fn workspace_settings_and_credentials_survive_a_relaunch() {
     s.find("ses-result");
     assert!(s.text("ses-quota").contains("50,000"));
     s.screenshot("05-relaunched");
+
+    // Launching Herald again for the same home hands over to the running one and ends,
+    // instead of opening the same workspace in a second process.
+    let mut second = std::process::Command::new(&app)
+        .env("HERALD_HOME", home_str)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("a second launch starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("a second launch for the same home kept running");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(status.success(), "the second launch ended with {status}");
+    s.wait_text("workspace-switcher", WORKSPACE);
+    s.click("nav-contacts");
+    s.wait_text("page-title", "Contacts");
     s.quit();
 
     // The secret is in the OS keychain (read back through the Secret Service)...
