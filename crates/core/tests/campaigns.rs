@@ -683,3 +683,36 @@ async fn without_ses_the_campaign_waits_and_the_scheduler_resumes_it_when_ses_an
     let states = campaigns::recipients(&conn, id, Some(RecipientState::Sent)).unwrap();
     assert_eq!(states.len(), 20);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_start_that_cannot_send_is_told_to_the_listener_and_a_manual_one_is_not() {
+    use herald_core::campaigns::service::CampaignStarter;
+    // No sender, postal address or region: the review blocks.
+    let mut f = Fixture::new();
+    let id = ready_campaign(&mut f, 2);
+    let (service, events) = f.service();
+
+    // Started by hand (the app's Send button, the CLI): the caller shows the error itself.
+    assert!(service.start(id).await.is_err());
+    assert!(
+        events.lock().unwrap().is_empty(),
+        "a manual start reports to its caller only"
+    );
+
+    // Started by the scheduler: the listener hears why, for the OS notification.
+    let err = CampaignStarter::start(&service, id).await.unwrap_err();
+    let heard: Vec<(i64, String)> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|e| match e {
+            SendEvent::Error {
+                campaign_id,
+                message,
+            } => Some((*campaign_id, message.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(heard, vec![(id, err.to_string())]);
+    assert!(heard[0].1.contains("postal address"), "{}", heard[0].1);
+}

@@ -533,8 +533,20 @@ impl SendService {
 }
 
 impl CampaignStarter for SendService {
+    /// The scheduler's start: nobody is looking at a button, so a start that fails (the review
+    /// blocks, no credentials) is also told to the listener, which shows it as a notification.
+    /// A failed resume is not: the scheduler retries those every few minutes.
     fn start(&self, campaign_id: i64) -> BoxFuture<'_, Result<()>> {
-        Box::pin(async move { SendService::start(self, campaign_id).await.map(|_| ()) })
+        Box::pin(async move {
+            let result = SendService::start(self, campaign_id).await.map(|_| ());
+            if let Err(e) = &result {
+                (self.inner.listener)(&SendEvent::Error {
+                    campaign_id,
+                    message: e.to_string(),
+                });
+            }
+            result
+        })
     }
 
     fn resume(&self, campaign_id: i64) -> BoxFuture<'_, Result<()>> {
