@@ -172,11 +172,7 @@ fn a_single_campaign_sits_in_the_middle_of_the_trend_chart() {
         std::fs::write(dir.join("trend-one.svg"), &svg).unwrap();
         std::fs::write(dir.join("trend-one.png"), charts::to_png(&svg).unwrap()).unwrap();
     }
-    let xs: Vec<f64> = svg
-        .split("<circle cx=\"")
-        .skip(1)
-        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
-        .collect();
+    let xs = dot_positions(&svg);
     assert_eq!(xs.len(), 4, "one dot per series");
     // The plot runs from the y axis (the first vertical line) to the legend column.
     let axis: f64 = svg.split("points=\"").nth(1).unwrap()[..2].parse().unwrap();
@@ -212,13 +208,17 @@ fn a_single_campaign_sits_in_the_middle_of_the_trend_chart() {
         let png = charts::to_png(&svg).unwrap();
         std::fs::write(std::path::Path::new(&dir).join("trend-three.png"), png).unwrap();
     }
-    let xs: Vec<f64> = svg
-        .split("<circle cx=\"")
-        .skip(1)
-        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
-        .collect();
+    let xs = dot_positions(&svg);
     assert_eq!(xs.len(), 3, "one dot per campaign with an open rate");
     assert!(xs[0] < xs[1] && xs[1] < xs[2], "{xs:?}");
     let (left, right) = (xs[1] - xs[0], xs[2] - xs[1]);
     assert!((left - right).abs() <= 2.0, "{xs:?}");
+}
+
+/// The x of every dot (circle) in a chart.
+fn dot_positions(svg: &str) -> Vec<f64> {
+    svg.split("<circle cx=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+        .collect()
 }
