@@ -256,3 +256,144 @@ fn assets_are_published_once_and_sent_mail_links_to_them() {
     assert_eq!(err.code(), "publishing");
     assert!(err.to_string().contains("no-such-bucket"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs moto's S3 server and the SES emulator: run scripts/test.sh"]
+async fn a_campaign_publishes_its_images_when_it_starts_and_every_message_links_to_them() {
+    use std::sync::{Arc, Mutex};
+
+    use herald_core::campaigns::service::{SendEvent, SendService};
+    use herald_core::campaigns::{self, CampaignStatus, NewCampaign};
+    use herald_core::contacts::{self, ContactInput, ContactSource};
+    use herald_core::secrets::SecretStore;
+
+    let moto = MotoServer::start();
+    let ses = SesEmulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut ws, secrets) = workspace(
+        &dir,
+        &[
+            ("aws_region", "us-east-1"),
+            ("ses_endpoint", &ses.endpoint),
+            ("s3_endpoint", &moto.endpoint),
+            ("assets_bucket", "acme-mail-assets"),
+            ("assets_prefix", "herald"),
+            ("from_address", "news@acme.example"),
+            ("postal_address", "1 Main Street"),
+            ("relay_url", "https://relay.acme.example"),
+        ],
+    );
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(&moto.endpoint)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket()
+        .bucket("acme-mail-assets")
+        .send()
+        .await
+        .unwrap();
+
+    // An image that was never published, used by a campaign to three contacts.
+    let bytes = png();
+    let asset = assets::add_bytes(&ws, "hero.png", &bytes, "brand", &[])
+        .unwrap()
+        .asset;
+    assert!(asset.published_key.is_none());
+    let mut ids = Vec::new();
+    for name in ["ana", "ben", "cleo"] {
+        ids.push(
+            contacts::create(
+                ws.conn_mut(),
+                ContactInput {
+                    email: format!("{name}@example.com"),
+                    first_name: name.into(),
+                    ..ContactInput::default()
+                },
+                ContactSource::Api,
+            )
+            .unwrap()
+            .id,
+        );
+    }
+    let campaign = campaigns::create(
+        ws.conn(),
+        &NewCampaign {
+            name: "Autumn".into(),
+            subject: "Autumn is here".into(),
+            from_address: Some("news@acme.example".into()),
+            ..NewCampaign::default()
+        },
+    )
+    .unwrap();
+    let mut draft = campaign.draft();
+    draft.body_format = Some(TemplateFormat::Html);
+    draft.body_source = Some(format!(
+        "<html><body><p>Hi {{{{ contact.first_name }}}}</p><img src=\"{}\" alt=\"Autumn\"></body></html>",
+        asset.reference
+    ));
+    draft.audience.contacts = ids;
+    campaigns::update(ws.conn(), campaign.id, &draft).unwrap();
+
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let sink = heard.clone();
+    let secrets: Arc<dyn SecretStore> = Arc::new(secrets);
+    let service = SendService::new(
+        &ws,
+        secrets,
+        Arc::new(move |e: &SendEvent| sink.lock().unwrap().push(e.clone())),
+    );
+    service.start(campaign.id).await.unwrap();
+    let report = 'wait: {
+        for _ in 0..600 {
+            let ended = heard.lock().unwrap().iter().find_map(|e| match e {
+                SendEvent::Finished(r) => Some(r.clone()),
+                SendEvent::Error { message, .. } => panic!("the run failed: {message}"),
+                _ => None,
+            });
+            if let Some(report) = ended {
+                break 'wait report;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the campaign did not finish within 30 s");
+    };
+    assert_eq!(report.status, CampaignStatus::Sent);
+    assert_eq!(report.counts.sent, 3);
+
+    // Starting the campaign published the image...
+    let key = format!("herald/{}.png", asset.sha256);
+    assert_eq!(
+        assets::get(&ws, asset.id).unwrap().published_key.as_deref(),
+        Some(key.as_str())
+    );
+    let object = s3
+        .get_object()
+        .bucket("acme-mail-assets")
+        .key(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        object.body.collect().await.unwrap().into_bytes().to_vec(),
+        bytes
+    );
+    // ...and every message links to its public URL, with no local reference left.
+    let url = format!("{}/acme-mail-assets/{key}", moto.endpoint);
+    let store: Value = serde_json::from_str(&http_get(&format!("{}/store", ses.endpoint))).unwrap();
+    let emails = store["emails"].as_array().unwrap();
+    assert_eq!(emails.len(), 3);
+    for email in emails {
+        let html = email["body"]["html"].as_str().unwrap();
+        assert!(html.contains(&format!("src=\"{url}\"")), "{html}");
+        assert!(!html.contains("\"assets/"), "{html}");
+    }
+}
