@@ -251,7 +251,14 @@ fn send_pause_from_another_process_resume_and_status_against_the_emulator() {
         if s["counts"]["sent"].as_u64().unwrap_or(0) >= 3 {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "{s}");
+        if start.elapsed() > Duration::from_secs(30) {
+            let out = sender.wait_with_output().unwrap();
+            panic!(
+                "the slow campaign did not start: {s}\nsender: {}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
     let paused = cli.json(&["campaigns", "pause", "Slow"]);

@@ -219,18 +219,31 @@ impl Home {
     }
 
     fn remember(&self, name: &str) -> Result<()> {
+        if self.last_opened_name().as_deref() == Some(name) {
+            return Ok(());
+        }
         self.write_state(&AppState {
             last_workspace: Some(name.to_owned()),
         })
     }
 
+    /// Replaces the state file atomically. Several Herald processes (the app, `herald` in a
+    /// terminal, a send in the background) may write it at once, so each writes its own
+    /// temporary file: with a shared one, a rename could find it already moved.
     fn write_state(&self, state: &AppState) -> Result<()> {
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         fs::create_dir_all(&self.root).map_err(|e| Error::io("created", &self.root, e))?;
         let path = self.root.join(STATE_FILE);
-        let tmp = self.root.join(format!("{STATE_FILE}.tmp"));
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = self
+            .root
+            .join(format!("{STATE_FILE}.{}-{n}.tmp", std::process::id()));
         let json = serde_json::to_vec_pretty(state).expect("app state serialises");
         fs::write(&tmp, json).map_err(|e| Error::io("written", &tmp, e))?;
-        fs::rename(&tmp, &path).map_err(|e| Error::io("written", &path, e))
+        fs::rename(&tmp, &path).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            Error::io("written", &path, e)
+        })
     }
 }
 
@@ -379,6 +392,35 @@ mod tests {
             assert!(validate_name(bad).is_err(), "{bad:?} should be refused");
         }
         assert!(validate_name(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn processes_writing_the_state_at_once_never_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::at(dir.path());
+        home.create("Acme").unwrap();
+        home.create("Beta").unwrap();
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let home = &home;
+                s.spawn(move || {
+                    for i in 0..200 {
+                        let name = if (t + i) % 2 == 0 { "Acme" } else { "Beta" };
+                        home.remember(name).unwrap();
+                    }
+                });
+            }
+        });
+        assert!(matches!(
+            home.last_opened_name().as_deref(),
+            Some("Acme" | "Beta")
+        ));
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "no temporary files left behind");
     }
 
     #[test]
