@@ -49,6 +49,9 @@ CREATE INDEX events_by_campaign ON events (campaign_id);
 CREATE TABLE recipient_activity (
     recipient_id    INTEGER PRIMARY KEY
                     REFERENCES campaign_recipients (id) ON DELETE CASCADE,
+    -- The recipient's campaign (as in campaign_recipients): the ingest checks an event's
+    -- tags against it without reading the wide row.
+    campaign_id     INTEGER NOT NULL,
     delivered_at    INTEGER,
     bounce_type     TEXT CHECK (bounce_type IS NULL OR bounce_type IN ('hard', 'soft')),
     bounced_at      INTEGER,

@@ -401,7 +401,8 @@ struct Batch {
     /// link id → total, unique, human total, human unique.
     links: HashMap<i64, [i64; 4]>,
     link_ids: HashMap<(i64, String), i64>,
-    first_last: HashMap<i64, (String, String)>,
+    /// Per campaign, the first and last event time of the batch (Unix ms).
+    first_last: HashMap<i64, (i64, i64)>,
     report: IngestReport,
 }
 
@@ -410,17 +411,10 @@ impl Batch {
         self.stats.entry(campaign_id).or_default()
     }
 
-    fn seen(&mut self, campaign_id: i64, at: &str) {
-        let entry = self
-            .first_last
-            .entry(campaign_id)
-            .or_insert_with(|| (at.to_owned(), at.to_owned()));
-        if at < entry.0.as_str() {
-            entry.0 = at.to_owned();
-        }
-        if at > entry.1.as_str() {
-            entry.1 = at.to_owned();
-        }
+    fn seen(&mut self, campaign_id: i64, at_ms: i64) {
+        let entry = self.first_last.entry(campaign_id).or_insert((at_ms, at_ms));
+        entry.0 = entry.0.min(at_ms);
+        entry.1 = entry.1.max(at_ms);
     }
 }
 
@@ -459,8 +453,10 @@ pub(crate) fn ingest_in(
     // them for every event.
     tx.set_prepared_statement_cache_capacity(64);
     let mut batch = Batch::default();
+    // What the engine put in the `herald_workspace` tag.
+    let workspace_tag = crate::sending::sanitize_tag(workspace_id);
     for event in events {
-        ingest_one(tx, workspace_id, event, &mut batch)?;
+        ingest_one(tx, &workspace_tag, event, &mut batch)?;
     }
     flush(tx, &mut batch)?;
     let touched: Vec<i64> = batch
@@ -484,7 +480,7 @@ fn parse_time(s: &str) -> Option<OffsetDateTime> {
 
 fn ingest_one(
     tx: &Transaction<'_>,
-    workspace_id: &str,
+    workspace_tag: &str,
     event: &InboundEvent,
     batch: &mut Batch,
 ) -> Result<()> {
@@ -499,7 +495,7 @@ fn ingest_one(
                 return Ok(());
             };
             if let Some(ws) = ses.mail.tags.herald_workspace.first() {
-                if **ws != *crate::sending::sanitize_tag(workspace_id) {
+                if **ws != *workspace_tag {
                     batch.report.skipped += 1;
                     return Ok(());
                 }
@@ -534,7 +530,6 @@ fn ingest_one(
                     kind: EventKind::Unsubscribe,
                     target: target.as_ref(),
                     email: Some(email),
-                    at: &at,
                     at_ms: unix_ms(when),
                     bounce_type: None,
                     link_id: None,
@@ -578,7 +573,6 @@ fn ingest_ses(
     };
     let occurred = own_time.and_then(parse_time).or(sent_at);
     let when = occurred.unwrap_or_else(OffsetDateTime::now_utc);
-    let at = timestamp(when);
     let at_ms = unix_ms(when);
     let seconds_after_send = match (occurred, sent_at) {
         (Some(o), Some(s)) => Some((o - s).whole_seconds()),
@@ -668,7 +662,6 @@ fn ingest_ses(
             kind,
             target: target.as_ref(),
             email,
-            at: &at,
             at_ms,
             bounce_type,
             link_id,
@@ -684,7 +677,7 @@ fn ingest_ses(
     match kind {
         EventKind::Delivery => {
             if let Some(t) = &target {
-                let changed = mark_once(tx, t.recipient_id, "delivered_at", at_ms)?;
+                let changed = mark_once(tx, t, "delivered_at", at_ms)?;
                 batch.stats(t.campaign_id).delivered += i64::from(changed);
             }
         }
@@ -692,13 +685,14 @@ fn ingest_ses(
             if let Some(t) = &target {
                 let changed = tx
                     .prepare_cached(
-                        "INSERT INTO recipient_activity (recipient_id, bounce_type, bounced_at)
-                         VALUES (?1, 'hard', ?2)
+                        "INSERT INTO recipient_activity
+                                (recipient_id, campaign_id, bounce_type, bounced_at)
+                         VALUES (?1, ?3, 'hard', ?2)
                          ON CONFLICT (recipient_id) DO UPDATE
                          SET bounce_type = 'hard', bounced_at = excluded.bounced_at
                          WHERE bounce_type IS NOT 'hard'",
                     )?
-                    .execute((t.recipient_id, at_ms))?;
+                    .execute((t.recipient_id, at_ms, t.campaign_id))?;
                 batch.stats(t.campaign_id).hard_bounces += changed as i64;
             }
             if let Some(email) = email {
@@ -709,7 +703,7 @@ fn ingest_ses(
                     "hard_bounce",
                     detail.as_deref(),
                     target.as_ref(),
-                    &at,
+                    &timestamp(when),
                     batch,
                 )?;
             }
@@ -719,15 +713,15 @@ fn ingest_ses(
                 let count: i64 = tx
                     .prepare_cached(
                         "INSERT INTO recipient_activity
-                                (recipient_id, soft_bounces, bounce_type, bounced_at)
-                         VALUES (?1, 1, 'soft', ?2)
+                                (recipient_id, campaign_id, soft_bounces, bounce_type, bounced_at)
+                         VALUES (?1, ?3, 1, 'soft', ?2)
                          ON CONFLICT (recipient_id) DO UPDATE
                          SET soft_bounces = soft_bounces + 1,
                              bounce_type = coalesce(bounce_type, 'soft'),
                              bounced_at = coalesce(bounced_at, excluded.bounced_at)
                          RETURNING soft_bounces",
                     )?
-                    .query_row((t.recipient_id, at_ms), |r| r.get(0))?;
+                    .query_row((t.recipient_id, at_ms, t.campaign_id), |r| r.get(0))?;
                 let stats = batch.stats(t.campaign_id);
                 stats.soft_bounces += 1;
                 stats.soft_bounced += i64::from(count == 1);
@@ -735,7 +729,7 @@ fn ingest_ses(
         }
         EventKind::Complaint => {
             if let Some(t) = &target {
-                let changed = mark_once(tx, t.recipient_id, "complained_at", at_ms)?;
+                let changed = mark_once(tx, t, "complained_at", at_ms)?;
                 batch.stats(t.campaign_id).complaints += i64::from(changed);
             }
             if let Some(email) = email {
@@ -752,7 +746,7 @@ fn ingest_ses(
                     "complaint",
                     detail.as_deref(),
                     target.as_ref(),
-                    &at,
+                    &timestamp(when),
                     batch,
                 )?;
             }
@@ -763,8 +757,8 @@ fn ingest_ses(
                 let (opens, human_opens): (i64, i64) = tx
                     .prepare_cached(
                         "INSERT INTO recipient_activity
-                                (recipient_id, opens, human_opens, last_open_at)
-                         VALUES (?1, 1, ?3, ?2)
+                                (recipient_id, campaign_id, opens, human_opens, last_open_at)
+                         VALUES (?1, ?4, 1, ?3, ?2)
                          ON CONFLICT (recipient_id) DO UPDATE
                          SET opens = opens + 1,
                              human_opens = human_opens + excluded.human_opens,
@@ -772,7 +766,7 @@ fn ingest_ses(
                                                 excluded.last_open_at)
                          RETURNING opens, human_opens",
                     )?
-                    .query_row((t.recipient_id, at_ms, human), |r| {
+                    .query_row((t.recipient_id, at_ms, human, t.campaign_id), |r| {
                         Ok((r.get(0)?, r.get(1)?))
                     })?;
                 let stats = batch.stats(t.campaign_id);
@@ -793,8 +787,8 @@ fn ingest_ses(
                 let (clicks, human_clicks): (i64, i64) = tx
                     .prepare_cached(
                         "INSERT INTO recipient_activity
-                                (recipient_id, clicks, human_clicks, last_click_at)
-                         VALUES (?1, 1, ?3, ?2)
+                                (recipient_id, campaign_id, clicks, human_clicks, last_click_at)
+                         VALUES (?1, ?4, 1, ?3, ?2)
                          ON CONFLICT (recipient_id) DO UPDATE
                          SET clicks = clicks + 1,
                              human_clicks = human_clicks + excluded.human_clicks,
@@ -802,7 +796,7 @@ fn ingest_ses(
                                                  excluded.last_click_at)
                          RETURNING clicks, human_clicks",
                     )?
-                    .query_row((t.recipient_id, at_ms, human), |r| {
+                    .query_row((t.recipient_id, at_ms, human, t.campaign_id), |r| {
                         Ok((r.get(0)?, r.get(1)?))
                     })?;
                 let stats = batch.stats(t.campaign_id);
@@ -822,7 +816,7 @@ fn ingest_ses(
         }
         EventKind::Reject => {
             if let Some(t) = &target {
-                let changed = mark_once(tx, t.recipient_id, "rejected_at", at_ms)?;
+                let changed = mark_once(tx, t, "rejected_at", at_ms)?;
                 batch.stats(t.campaign_id).rejects += i64::from(changed);
             }
         }
@@ -843,7 +837,7 @@ fn ingest_ses(
                 .and_then(|s| s.new_topic_preferences.as_ref())
                 .is_some_and(|p| p.unsubscribe_all);
             if let (true, Some(email)) = (all, email) {
-                unsubscribe(tx, target.as_ref(), email, &at, at_ms, batch)?;
+                unsubscribe(tx, target.as_ref(), email, &timestamp(when), at_ms, batch)?;
             }
         }
         EventKind::Send | EventKind::Unsubscribe => {}
@@ -865,15 +859,16 @@ fn unix_ms(at: OffsetDateTime) -> i64 {
 
 /// Sets one of the recipient's "when it first happened" columns unless it is set; `true`
 /// if it was not set before.
-fn mark_once(tx: &Transaction<'_>, recipient_id: i64, column: &str, at_ms: i64) -> Result<bool> {
+fn mark_once(tx: &Transaction<'_>, t: &Target, column: &str, at_ms: i64) -> Result<bool> {
     // `column` is one of this module's constants, never input.
     let changed = tx
         .prepare_cached(&format!(
-            "INSERT INTO recipient_activity (recipient_id, {column}) VALUES (?1, ?2)
+            "INSERT INTO recipient_activity (recipient_id, campaign_id, {column})
+             VALUES (?1, ?3, ?2)
              ON CONFLICT (recipient_id) DO UPDATE SET {column} = excluded.{column}
              WHERE {column} IS NULL"
         ))?
-        .execute((recipient_id, at_ms))?;
+        .execute((t.recipient_id, at_ms, t.campaign_id))?;
     Ok(changed == 1)
 }
 
@@ -884,9 +879,20 @@ fn find_target(tx: &Transaction<'_>, mail: &Mail) -> Result<Option<Target>> {
         tag(&mail.tags.herald_campaign),
         tag(&mail.tags.herald_recipient),
     ) {
-        let found = tx
-            .prepare_cached("SELECT 1 FROM campaign_recipients WHERE id = ?1 AND campaign_id = ?2")?
-            .exists((recipient_id, campaign_id))?;
+        // A recipient with events has a narrow recipient_activity row, which stays cached;
+        // its wide campaign_recipients row is read only for its first event.
+        let known: Option<i64> = tx
+            .prepare_cached("SELECT campaign_id FROM recipient_activity WHERE recipient_id = ?1")?
+            .query_row([recipient_id], |r| r.get(0))
+            .optional()?;
+        let found = match known {
+            Some(known) => known == campaign_id,
+            None => tx
+                .prepare_cached(
+                    "SELECT 1 FROM campaign_recipients WHERE id = ?1 AND campaign_id = ?2",
+                )?
+                .exists((recipient_id, campaign_id))?,
+        };
         if found {
             return Ok(Some(Target {
                 recipient_id,
@@ -915,8 +921,6 @@ struct StoredEvent<'a> {
     kind: EventKind,
     target: Option<&'a Target>,
     email: Option<&'a str>,
-    /// RFC 3339, for the running totals.
-    at: &'a str,
     at_ms: i64,
     bounce_type: Option<&'a str>,
     link_id: Option<i64>,
@@ -964,7 +968,7 @@ fn store_event(tx: &Transaction<'_>, e: &StoredEvent<'_>, batch: &mut Batch) -> 
     }
     batch.report.stored += 1;
     match e.target {
-        Some(t) => batch.seen(t.campaign_id, e.at),
+        Some(t) => batch.seen(t.campaign_id, e.at_ms),
         None => batch.report.unmatched += 1,
     }
     Ok(true)
@@ -1109,7 +1113,7 @@ fn unsubscribe(
     batch: &mut Batch,
 ) -> Result<()> {
     if let Some(t) = target {
-        let changed = mark_once(tx, t.recipient_id, "unsubscribed_at", at_ms)?;
+        let changed = mark_once(tx, t, "unsubscribed_at", at_ms)?;
         batch.stats(t.campaign_id).unsubscribes += i64::from(changed);
     }
     let is_contact = tx
@@ -1164,7 +1168,17 @@ fn flush(tx: &Transaction<'_>, batch: &mut Batch) -> Result<()> {
         .collect();
     for id in campaigns {
         let d = batch.stats.get(&id).copied().unwrap_or_default();
-        let (first, last) = batch.first_last.get(&id).cloned().unzip();
+        let text = |ms: i64| {
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+                .ok()
+                .map(timestamp)
+        };
+        let (first, last) = batch
+            .first_last
+            .get(&id)
+            .map(|&(first, last)| (text(first), text(last)))
+            .unzip();
+        let (first, last) = (first.flatten(), last.flatten());
         upsert.execute(rusqlite::params![
             id,
             d.delivered,
