@@ -369,6 +369,41 @@ fn is_scanner_agent(ua: &str) -> bool {
 struct Target {
     recipient_id: i64,
     campaign_id: i64,
+    /// The recipient's counts before this event (all 0 before its first).
+    before: Counts,
+}
+
+/// A recipient's running counts in recipient_activity, read with the target so the updates
+/// need not return them (a RETURNING clause costs a temporary table per statement).
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    opens: i64,
+    human_opens: i64,
+    clicks: i64,
+    human_clicks: i64,
+    soft_bounces: i64,
+}
+
+/// The recipient's campaign and counts, if it has had events.
+fn activity(tx: &Transaction<'_>, recipient_id: i64) -> Result<Option<(i64, Counts)>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT campaign_id, opens, human_opens, clicks, human_clicks, soft_bounces
+             FROM recipient_activity WHERE recipient_id = ?1",
+        )?
+        .query_row([recipient_id], |r| {
+            Ok((
+                r.get(0)?,
+                Counts {
+                    opens: r.get(1)?,
+                    human_opens: r.get(2)?,
+                    clicks: r.get(3)?,
+                    human_clicks: r.get(4)?,
+                    soft_bounces: r.get(5)?,
+                },
+            ))
+        })
+        .optional()?)
 }
 
 /// Per-campaign changes to `campaign_stats`, summed over a batch.
@@ -516,6 +551,7 @@ fn ingest_one(
                 .query_row((campaign_id, email.trim()), |r| r.get::<_, i64>(0))
                 .optional()?
                 .map(|recipient_id| Target {
+                    before: Counts::default(),
                     recipient_id,
                     campaign_id: *campaign_id,
                 });
@@ -677,7 +713,7 @@ fn ingest_ses(
     match kind {
         EventKind::Delivery => {
             if let Some(t) = &target {
-                let changed = mark_once(tx, t, "delivered_at", at_ms)?;
+                let changed = mark_once(tx, t, Once::Delivered, at_ms)?;
                 batch.stats(t.campaign_id).delivered += i64::from(changed);
             }
         }
@@ -710,26 +746,24 @@ fn ingest_ses(
         }
         EventKind::Bounce => {
             if let Some(t) = &target {
-                let count: i64 = tx
-                    .prepare_cached(
-                        "INSERT INTO recipient_activity
+                tx.prepare_cached(
+                    "INSERT INTO recipient_activity
                                 (recipient_id, campaign_id, soft_bounces, bounce_type, bounced_at)
                          VALUES (?1, ?3, 1, 'soft', ?2)
                          ON CONFLICT (recipient_id) DO UPDATE
                          SET soft_bounces = soft_bounces + 1,
                              bounce_type = coalesce(bounce_type, 'soft'),
-                             bounced_at = coalesce(bounced_at, excluded.bounced_at)
-                         RETURNING soft_bounces",
-                    )?
-                    .query_row((t.recipient_id, at_ms, t.campaign_id), |r| r.get(0))?;
+                             bounced_at = coalesce(bounced_at, excluded.bounced_at)",
+                )?
+                .execute((t.recipient_id, at_ms, t.campaign_id))?;
                 let stats = batch.stats(t.campaign_id);
                 stats.soft_bounces += 1;
-                stats.soft_bounced += i64::from(count == 1);
+                stats.soft_bounced += i64::from(t.before.soft_bounces == 0);
             }
         }
         EventKind::Complaint => {
             if let Some(t) = &target {
-                let changed = mark_once(tx, t, "complained_at", at_ms)?;
+                let changed = mark_once(tx, t, Once::Complained, at_ms)?;
                 batch.stats(t.campaign_id).complaints += i64::from(changed);
             }
             if let Some(email) = email {
@@ -754,26 +788,22 @@ fn ingest_ses(
         EventKind::Open => {
             if let Some(t) = &target {
                 let human = i64::from(!machine);
-                let (opens, human_opens): (i64, i64) = tx
-                    .prepare_cached(
-                        "INSERT INTO recipient_activity
+                tx.prepare_cached(
+                    "INSERT INTO recipient_activity
                                 (recipient_id, campaign_id, opens, human_opens, last_open_at)
                          VALUES (?1, ?4, 1, ?3, ?2)
                          ON CONFLICT (recipient_id) DO UPDATE
                          SET opens = opens + 1,
                              human_opens = human_opens + excluded.human_opens,
                              last_open_at = max(coalesce(last_open_at, excluded.last_open_at),
-                                                excluded.last_open_at)
-                         RETURNING opens, human_opens",
-                    )?
-                    .query_row((t.recipient_id, at_ms, human, t.campaign_id), |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })?;
+                                                excluded.last_open_at)",
+                )?
+                .execute((t.recipient_id, at_ms, human, t.campaign_id))?;
                 let stats = batch.stats(t.campaign_id);
                 stats.opens_total += 1;
-                stats.opens_unique += i64::from(opens == 1);
+                stats.opens_unique += i64::from(t.before.opens == 0);
                 stats.human_opens_total += human;
-                stats.human_opens_unique += i64::from(human == 1 && human_opens == 1);
+                stats.human_opens_unique += i64::from(human == 1 && t.before.human_opens == 0);
                 if let Some(hour) = occurred.map(hour_of) {
                     let a = batch.activity.entry((t.campaign_id, hour)).or_default();
                     a[0] += 1;
@@ -784,26 +814,22 @@ fn ingest_ses(
         EventKind::Click => {
             if let Some(t) = &target {
                 let human = i64::from(!machine);
-                let (clicks, human_clicks): (i64, i64) = tx
-                    .prepare_cached(
-                        "INSERT INTO recipient_activity
+                tx.prepare_cached(
+                    "INSERT INTO recipient_activity
                                 (recipient_id, campaign_id, clicks, human_clicks, last_click_at)
                          VALUES (?1, ?4, 1, ?3, ?2)
                          ON CONFLICT (recipient_id) DO UPDATE
                          SET clicks = clicks + 1,
                              human_clicks = human_clicks + excluded.human_clicks,
                              last_click_at = max(coalesce(last_click_at, excluded.last_click_at),
-                                                 excluded.last_click_at)
-                         RETURNING clicks, human_clicks",
-                    )?
-                    .query_row((t.recipient_id, at_ms, human, t.campaign_id), |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })?;
+                                                 excluded.last_click_at)",
+                )?
+                .execute((t.recipient_id, at_ms, human, t.campaign_id))?;
                 let stats = batch.stats(t.campaign_id);
                 stats.clicks_total += 1;
-                stats.clicks_unique += i64::from(clicks == 1);
+                stats.clicks_unique += i64::from(t.before.clicks == 0);
                 stats.human_clicks_total += human;
-                stats.human_clicks_unique += i64::from(human == 1 && human_clicks == 1);
+                stats.human_clicks_unique += i64::from(human == 1 && t.before.human_clicks == 0);
                 if let Some(hour) = occurred.map(hour_of) {
                     let a = batch.activity.entry((t.campaign_id, hour)).or_default();
                     a[2] += 1;
@@ -816,7 +842,7 @@ fn ingest_ses(
         }
         EventKind::Reject => {
             if let Some(t) = &target {
-                let changed = mark_once(tx, t, "rejected_at", at_ms)?;
+                let changed = mark_once(tx, t, Once::Rejected, at_ms)?;
                 batch.stats(t.campaign_id).rejects += i64::from(changed);
             }
         }
@@ -859,17 +885,46 @@ fn unix_ms(at: OffsetDateTime) -> i64 {
 
 /// Sets one of the recipient's "when it first happened" columns unless it is set; `true`
 /// if it was not set before.
-fn mark_once(tx: &Transaction<'_>, t: &Target, column: &str, at_ms: i64) -> Result<bool> {
-    // `column` is one of this module's constants, never input.
-    let changed = tx
-        .prepare_cached(&format!(
-            "INSERT INTO recipient_activity (recipient_id, campaign_id, {column})
-             VALUES (?1, ?3, ?2)
-             ON CONFLICT (recipient_id) DO UPDATE SET {column} = excluded.{column}
-             WHERE {column} IS NULL"
-        ))?
-        .execute((t.recipient_id, at_ms, t.campaign_id))?;
+fn mark_once(tx: &Transaction<'_>, t: &Target, column: Once, at_ms: i64) -> Result<bool> {
+    let changed =
+        tx.prepare_cached(column.sql())?
+            .execute((t.recipient_id, at_ms, t.campaign_id))?;
     Ok(changed == 1)
+}
+
+/// The recipient_activity columns [`mark_once`] sets.
+#[derive(Clone, Copy)]
+enum Once {
+    Delivered,
+    Complained,
+    Rejected,
+    Unsubscribed,
+}
+
+impl Once {
+    fn sql(self) -> &'static str {
+        macro_rules! mark {
+            ($column:literal) => {
+                concat!(
+                    "INSERT INTO recipient_activity (recipient_id, campaign_id, ",
+                    $column,
+                    ") VALUES (?1, ?3, ?2) ON CONFLICT (recipient_id) DO UPDATE SET ",
+                    $column,
+                    " = excluded.",
+                    $column,
+                    " WHERE ",
+                    $column,
+                    " IS NULL"
+                )
+            };
+        }
+        match self {
+            Once::Delivered => mark!("delivered_at"),
+            Once::Complained => mark!("complained_at"),
+            Once::Rejected => mark!("rejected_at"),
+            Once::Unsubscribed => mark!("unsubscribed_at"),
+        }
+    }
 }
 
 /// The recipient by the engine's tags, else by the SES message id.
@@ -881,36 +936,39 @@ fn find_target(tx: &Transaction<'_>, mail: &Mail) -> Result<Option<Target>> {
     ) {
         // A recipient with events has a narrow recipient_activity row, which stays cached;
         // its wide campaign_recipients row is read only for its first event.
-        let known: Option<i64> = tx
-            .prepare_cached("SELECT campaign_id FROM recipient_activity WHERE recipient_id = ?1")?
-            .query_row([recipient_id], |r| r.get(0))
-            .optional()?;
-        let found = match known {
-            Some(known) => known == campaign_id,
+        let before = match activity(tx, recipient_id)? {
+            Some((known, counts)) => (known == campaign_id).then_some(counts),
             None => tx
                 .prepare_cached(
                     "SELECT 1 FROM campaign_recipients WHERE id = ?1 AND campaign_id = ?2",
                 )?
-                .exists((recipient_id, campaign_id))?,
+                .exists((recipient_id, campaign_id))?
+                .then(Counts::default),
         };
-        if found {
+        if let Some(before) = before {
             return Ok(Some(Target {
                 recipient_id,
                 campaign_id,
+                before,
             }));
         }
     }
-    Ok(tx
+    let found: Option<(i64, i64)> = tx
         .prepare_cached(
             "SELECT id, campaign_id FROM campaign_recipients WHERE ses_message_id = ?1",
         )?
-        .query_row([&*mail.message_id], |r| {
-            Ok(Target {
-                recipient_id: r.get(0)?,
-                campaign_id: r.get(1)?,
-            })
-        })
-        .optional()?)
+        .query_row([&*mail.message_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((recipient_id, campaign_id)) = found else {
+        return Ok(None);
+    };
+    Ok(Some(Target {
+        recipient_id,
+        campaign_id,
+        before: activity(tx, recipient_id)?
+            .map(|(_, counts)| counts)
+            .unwrap_or_default(),
+    }))
 }
 
 /// An event as [`store_event`] writes it.
@@ -1113,7 +1171,7 @@ fn unsubscribe(
     batch: &mut Batch,
 ) -> Result<()> {
     if let Some(t) = target {
-        let changed = mark_once(tx, t, "unsubscribed_at", at_ms)?;
+        let changed = mark_once(tx, t, Once::Unsubscribed, at_ms)?;
         batch.stats(t.campaign_id).unsubscribes += i64::from(changed);
     }
     let is_contact = tx

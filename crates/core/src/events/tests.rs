@@ -645,3 +645,66 @@ fn pages_applied_together_again_or_from_another_relay_count_once() {
         "the latest open, in Unix ms"
     );
 }
+
+#[test]
+fn repeated_events_of_one_recipient_in_one_batch_count_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
+    let (cid, r) = sent_campaign(&mut conn, "Spring", 2);
+    let j = |t: &str, extra: serde_json::Value| ses_event(t, cid, r[0], 0, SENT, extra);
+    let soft = |m: i64| {
+        j(
+            "Bounce",
+            serde_json::json!({"bounce": {"bounceType": "Transient", "bounceSubType": "MailboxFull",
+                "bouncedRecipients": [{"emailAddress": "reader0@example.com"}], "timestamp": at(m)}}),
+        )
+    };
+    let open = |m: i64, ua: &str| {
+        j(
+            "Open",
+            serde_json::json!({"open": {"timestamp": at(m), "userAgent": ua}}),
+        )
+    };
+    let click = |m: i64| {
+        j(
+            "Click",
+            serde_json::json!({"click": {"timestamp": at(m), "userAgent": HUMAN_UA, "link": "https://acme.example/a"}}),
+        )
+    };
+    let events = vec![
+        ev("s1", soft(1)),
+        ev("s2", soft(2)),
+        // A machine open first, then human ones: one unique open, one unique human open.
+        ev("o1", open(30, "Mozilla/5.0")),
+        ev("o2", open(40, HUMAN_UA)),
+        ev("o3", open(50, HUMAN_UA)),
+        ev("k1", click(60)),
+        ev("k2", click(70)),
+    ];
+    ingest(&mut conn, WS, &events, BounceGuard::default()).unwrap();
+    let a = analytics::campaign(&conn, cid).unwrap();
+    assert_eq!((a.soft_bounces, a.soft_bounced_recipients), (2, 1));
+    assert_eq!(
+        a.opens,
+        analytics::Engagement {
+            unique: 1,
+            total: 3,
+            human_unique: 1,
+            human_total: 2
+        }
+    );
+    assert_eq!((a.clicks.unique, a.clicks.total), (1, 2));
+    // And in the next batch they are still the same recipient.
+    ingest(
+        &mut conn,
+        WS,
+        &[ev("o4", open(90, HUMAN_UA))],
+        BounceGuard::default(),
+    )
+    .unwrap();
+    let a = analytics::campaign(&conn, cid).unwrap();
+    assert_eq!(
+        (a.opens.unique, a.opens.total, a.opens.human_unique),
+        (1, 4, 1)
+    );
+}
