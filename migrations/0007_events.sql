@@ -41,7 +41,7 @@ CREATE TABLE events (
 -- extra index would slow the ingest. The campaign's cascade finds its events through it.
 CREATE INDEX events_by_campaign ON events (campaign_id);
 
--- What the events did to each recipient: a narrow row (about 30 bytes), made by the first
+-- What the events did to each recipient: a narrow row (about 35 bytes), made by the first
 -- event of the recipient. It is not a set of columns on campaign_recipients (a ~200-byte
 -- row) because every event updates it at a random place: narrow rows put a whole campaign's
 -- engagement in few pages, which stay cached and are written once per transaction.
