@@ -3,8 +3,10 @@
 #
 #   bench/events.sh [RECIPIENTS] [EVENTS]      (default 1,000,000 and 3,000,000)
 #
-# Ingest speed (SES event JSON → stored events, recipient states, running totals) in pages of
-# 1,000 as the poller applies them, then the analytics page's data for that campaign.
+# Ingest speed (SES event JSON → stored events, recipient states, running totals) in relay
+# pages of 1,000, applied several at a time as the poller applies them, then the analytics
+# page's data for that campaign. EVENTS_BENCH_PER_TX=N and EVENTS_BENCH_ORDER=random change
+# how the events are applied (see crates/core/benches/events.rs).
 # The workspace lives in a temporary folder and is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -4,21 +4,28 @@
 //!     cargo bench -p herald-core --bench events -- [RECIPIENTS] [EVENTS]
 //!
 //! Builds a workspace with one campaign sent to RECIPIENTS (default 1,000,000), then ingests
-//! EVENTS (default 3,000,000) SES events for it in pages of 1,000 as the poller does (one
-//! delivery per recipient, then opens and clicks spread over five days, a few bounces and
-//! complaints), and reports events per second (JSON parsing included, generation excluded).
-//! Then times the analytics page's data: the numbers, the activity series, the trend, both
-//! charts as SVG (medians of 10 runs).
+//! EVENTS (default 3,000,000) SES events for it as the poller does: relay pages of 1,000,
+//! applied [`poll::EVENTS_PER_TRANSACTION`] events at a time with [`poll::apply_pages`] (one
+//! delivery per recipient, 1% hard bounces, then opens and clicks on random recipients over
+//! five days, in the order they happen, as the relay hands them over), and reports events
+//! per second (JSON parsing included, generation excluded). Then times the analytics page's
+//! data: the numbers, the activity series, the trend, both charts as SVG (medians of 10
+//! runs).
+//!
+//! Environment, for experiments: `EVENTS_BENCH_PER_TX=N` applies N events per transaction
+//! instead; `EVENTS_BENCH_ORDER=random` gives the opens and clicks random times over the
+//! five days, so pages are not in time order (no relay does that).
 
 use std::time::{Duration, Instant};
 
 use herald_core::analytics::{self, charts};
 use herald_core::campaigns::{self, CampaignStatus, NewCampaign};
-use herald_core::events::{ingest, BounceGuard, InboundBody, InboundEvent};
+use herald_core::events::{poll, BounceGuard};
 use herald_core::workspaces::Home;
+use herald_protocol::api::{EventBody, EventPage, RelayEvent, SesNotification, MAX_PAGE_LIMIT};
 
 const WS: &str = "bench-workspace";
-const PAGE: usize = 1000;
+const PAGE: usize = MAX_PAGE_LIMIT as usize;
 
 fn event(kind: &str, cid: i64, rid: i64, _n: u64, detail: String) -> String {
     format!(
@@ -98,85 +105,112 @@ fn main() {
     };
     let ua =
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
+    let per_tx: usize = std::env::var("EVENTS_BENCH_PER_TX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(poll::EVENTS_PER_TRANSACTION)
+        .max(1);
+    let random_times = std::env::var("EVENTS_BENCH_ORDER").is_ok_and(|v| v == "random");
+    let engagements = total.saturating_sub(recipients as u64).max(1);
     let mut ingest_time = Duration::ZERO;
     let mut made = 0u64;
     while made < total {
-        let mut page = Vec::with_capacity(PAGE);
-        while page.len() < PAGE && made < total {
-            let json = if (made as i64) < recipients {
-                let rid = made as i64 + 1;
-                match made % 100 {
-                    0 => event(
-                        "Bounce",
-                        c.id,
-                        rid,
-                        made,
-                        format!(
-                            r#""bounce":{{"bounceType":"Permanent","bounceSubType":"General","bouncedRecipients":[{{"emailAddress":"reader{rid}@example.com","diagnosticCode":"smtp; 550 5.1.1 user unknown"}}],"timestamp":"{}"}}"#,
-                            at(1)
+        let mut pages = Vec::new();
+        let mut in_tx = 0;
+        while in_tx < per_tx && made < total {
+            let mut page = Vec::with_capacity(PAGE);
+            while page.len() < PAGE.min(per_tx - in_tx) && made < total {
+                let json = if (made as i64) < recipients {
+                    let rid = made as i64 + 1;
+                    match made % 100 {
+                        0 => event(
+                            "Bounce",
+                            c.id,
+                            rid,
+                            made,
+                            format!(
+                                r#""bounce":{{"bounceType":"Permanent","bounceSubType":"General","bouncedRecipients":[{{"emailAddress":"reader{rid}@example.com","diagnosticCode":"smtp; 550 5.1.1 user unknown"}}],"timestamp":"{}"}}"#,
+                                at(1)
+                            ),
                         ),
-                    ),
-                    _ => event(
-                        "Delivery",
-                        c.id,
-                        rid,
-                        made,
-                        format!(
-                            r#""delivery":{{"timestamp":"{}","processingTimeMillis":900,"recipients":["reader{rid}@example.com"],"smtpResponse":"250 ok","reportingMTA":"a.example"}}"#,
-                            at(0)
+                        _ => event(
+                            "Delivery",
+                            c.id,
+                            rid,
+                            made,
+                            format!(
+                                r#""delivery":{{"timestamp":"{}","processingTimeMillis":900,"recipients":["reader{rid}@example.com"],"smtpResponse":"250 ok","reportingMTA":"a.example"}}"#,
+                                at(0)
+                            ),
                         ),
-                    ),
-                }
-            } else {
-                let rid = (next() % recipients as u64) as i64 + 1;
-                let minutes = next() % (5 * 1440);
-                if next() % 4 == 0 {
-                    let link = next() % 5;
-                    event(
-                        "Click",
-                        c.id,
-                        rid,
-                        made,
-                        format!(
-                            r#""click":{{"ipAddress":"192.0.2.9","timestamp":"{}","userAgent":"{ua}","link":"https://acme.example/l/{link}","linkTags":{{}}}}"#,
-                            at(minutes)
-                        ),
-                    )
+                    }
                 } else {
-                    event(
-                        "Open",
-                        c.id,
-                        rid,
-                        made,
-                        format!(
-                            r#""open":{{"ipAddress":"192.0.2.9","timestamp":"{}","userAgent":"{ua}"}}"#,
-                            at(minutes)
-                        ),
-                    )
-                }
-            };
-            page.push(InboundEvent {
-                // SNS MessageIds are random UUIDs: the dedupe key lands all over its index.
-                source_id: {
-                    let (a, b) = (next(), next());
-                    format!(
-                        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
-                        a >> 32,
-                        (a >> 16) & 0xffff,
-                        a & 0xfff,
-                        b >> 52,
-                        b & 0xffff_ffff_ffff
-                    )
-                },
-                body: InboundBody::Ses(json),
+                    let rid = (next() % recipients as u64) as i64 + 1;
+                    let minutes = if random_times {
+                        next() % (5 * 1440)
+                    } else {
+                        (made - recipients as u64) * (5 * 1440) / engagements
+                    };
+                    if next() % 4 == 0 {
+                        let link = next() % 5;
+                        event(
+                            "Click",
+                            c.id,
+                            rid,
+                            made,
+                            format!(
+                                r#""click":{{"ipAddress":"192.0.2.9","timestamp":"{}","userAgent":"{ua}","link":"https://acme.example/l/{link}","linkTags":{{}}}}"#,
+                                at(minutes)
+                            ),
+                        )
+                    } else {
+                        event(
+                            "Open",
+                            c.id,
+                            rid,
+                            made,
+                            format!(
+                                r#""open":{{"ipAddress":"192.0.2.9","timestamp":"{}","userAgent":"{ua}"}}"#,
+                                at(minutes)
+                            ),
+                        )
+                    }
+                };
+                // SNS MessageIds are random UUIDs.
+                let (a, b) = (next(), next());
+                let sns_message_id = format!(
+                    "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                    a >> 32,
+                    (a >> 16) & 0xffff,
+                    a & 0xfff,
+                    b >> 52,
+                    b & 0xffff_ffff_ffff
+                );
+                made += 1;
+                page.push(RelayEvent {
+                    cursor: made,
+                    received_at: "2026-11-25T10:00:00Z".into(),
+                    event: EventBody::Ses(SesNotification {
+                        sns_message_id,
+                        topic_arn: "arn:aws:sns:eu-west-1:123456789012:herald-events".into(),
+                        sns_timestamp: "2026-11-25T10:00:00.000Z".into(),
+                        subject: None,
+                        message: json,
+                    }),
+                });
+            }
+            in_tx += page.len();
+            pages.push(EventPage {
+                events: page,
+                next_cursor: made,
+                has_more: made < total,
             });
-            made += 1;
         }
         let start = Instant::now();
-        ingest(
+        poll::apply_pages(
             &mut conn,
             WS,
-            &page,
+            &pages,
             BounceGuard {
                 max_percent: 100.0,
                 min_sent: u64::MAX,
@@ -186,9 +220,10 @@ fn main() {
         ingest_time += start.elapsed();
     }
     println!(
-        "ingest: {total} events in {:.1} s = {:.0} events/s (pages of {PAGE}, one transaction each)",
+        "ingest: {total} events in {:.1} s = {:.0} events/s (relay pages of {PAGE}, {per_tx} events per transaction, {} times)",
         ingest_time.as_secs_f64(),
-        total as f64 / ingest_time.as_secs_f64()
+        total as f64 / ingest_time.as_secs_f64(),
+        if random_times { "random" } else { "ordered" }
     );
 
     let runs = 10;

@@ -369,6 +369,41 @@ fn is_scanner_agent(ua: &str) -> bool {
 struct Target {
     recipient_id: i64,
     campaign_id: i64,
+    /// The recipient's counts before this event (all 0 before its first).
+    before: Counts,
+}
+
+/// A recipient's running counts in recipient_activity, read with the target so the updates
+/// need not return them (a RETURNING clause costs a temporary table per statement).
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    opens: i64,
+    human_opens: i64,
+    clicks: i64,
+    human_clicks: i64,
+    soft_bounces: i64,
+}
+
+/// The recipient's campaign and counts, if it has had events.
+fn activity(tx: &Transaction<'_>, recipient_id: i64) -> Result<Option<(i64, Counts)>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT campaign_id, opens, human_opens, clicks, human_clicks, soft_bounces
+             FROM recipient_activity WHERE recipient_id = ?1",
+        )?
+        .query_row([recipient_id], |r| {
+            Ok((
+                r.get(0)?,
+                Counts {
+                    opens: r.get(1)?,
+                    human_opens: r.get(2)?,
+                    clicks: r.get(3)?,
+                    human_clicks: r.get(4)?,
+                    soft_bounces: r.get(5)?,
+                },
+            ))
+        })
+        .optional()?)
 }
 
 /// Per-campaign changes to `campaign_stats`, summed over a batch.
@@ -401,7 +436,8 @@ struct Batch {
     /// link id → total, unique, human total, human unique.
     links: HashMap<i64, [i64; 4]>,
     link_ids: HashMap<(i64, String), i64>,
-    first_last: HashMap<i64, (String, String)>,
+    /// Per campaign, the first and last event time of the batch (Unix ms).
+    first_last: HashMap<i64, (i64, i64)>,
     report: IngestReport,
 }
 
@@ -410,17 +446,10 @@ impl Batch {
         self.stats.entry(campaign_id).or_default()
     }
 
-    fn seen(&mut self, campaign_id: i64, at: &str) {
-        let entry = self
-            .first_last
-            .entry(campaign_id)
-            .or_insert_with(|| (at.to_owned(), at.to_owned()));
-        if at < entry.0.as_str() {
-            entry.0 = at.to_owned();
-        }
-        if at > entry.1.as_str() {
-            entry.1 = at.to_owned();
-        }
+    fn seen(&mut self, campaign_id: i64, at_ms: i64) {
+        let entry = self.first_last.entry(campaign_id).or_insert((at_ms, at_ms));
+        entry.0 = entry.0.min(at_ms);
+        entry.1 = entry.1.max(at_ms);
     }
 }
 
@@ -447,7 +476,6 @@ pub(crate) fn ingest_in(
     events: &[InboundEvent],
     guard: BounceGuard,
 ) -> Result<IngestReport> {
-    let received_at = now_timestamp();
     // A big page cache: ingest touches recipient rows all over a large campaign.
     tx.pragma_update(None, "cache_size", -65_536)?;
     // Checkpoint every 64 MB of WAL instead of every 4 MB: a page of events dirties a page of
@@ -460,8 +488,10 @@ pub(crate) fn ingest_in(
     // them for every event.
     tx.set_prepared_statement_cache_capacity(64);
     let mut batch = Batch::default();
+    // What the engine put in the `herald_workspace` tag.
+    let workspace_tag = crate::sending::sanitize_tag(workspace_id);
     for event in events {
-        ingest_one(tx, workspace_id, event, &received_at, &mut batch)?;
+        ingest_one(tx, &workspace_tag, event, &mut batch)?;
     }
     flush(tx, &mut batch)?;
     let touched: Vec<i64> = batch
@@ -485,9 +515,8 @@ fn parse_time(s: &str) -> Option<OffsetDateTime> {
 
 fn ingest_one(
     tx: &Transaction<'_>,
-    workspace_id: &str,
+    workspace_tag: &str,
     event: &InboundEvent,
-    received_at: &str,
     batch: &mut Batch,
 ) -> Result<()> {
     match &event.body {
@@ -501,19 +530,20 @@ fn ingest_one(
                 return Ok(());
             };
             if let Some(ws) = ses.mail.tags.herald_workspace.first() {
-                if **ws != *crate::sending::sanitize_tag(workspace_id) {
+                if **ws != *workspace_tag {
                     batch.report.skipped += 1;
                     return Ok(());
                 }
             }
-            ingest_ses(tx, &event.source_id, kind, &ses, received_at, batch)
+            ingest_ses(tx, &event.source_id, kind, &ses, batch)
         }
         InboundBody::Unsubscribe {
             campaign_id,
             email,
             at,
         } => {
-            let at = parse_time(at).map(timestamp).unwrap_or_else(now_timestamp);
+            let when = parse_time(at).unwrap_or_else(OffsetDateTime::now_utc);
+            let at = timestamp(when);
             let target = tx
                 .prepare_cached(
                     "SELECT id FROM campaign_recipients WHERE campaign_id = ?1 AND email = ?2",
@@ -521,26 +551,33 @@ fn ingest_one(
                 .query_row((campaign_id, email.trim()), |r| r.get::<_, i64>(0))
                 .optional()?
                 .map(|recipient_id| Target {
+                    before: Counts::default(),
                     recipient_id,
                     campaign_id: *campaign_id,
                 });
-            if !store_event(
+            // The relay records one unsubscribe per recipient and campaign, but its time is
+            // when the link was used: another relay (or the same link used again after a
+            // restore) would give another, so the key leaves the time out.
+            let stored = store_event(
                 tx,
-                &event.source_id,
-                EventKind::Unsubscribe,
-                target.as_ref(),
-                Some(email),
-                &at,
-                None,
-                None,
-                false,
-                None,
-                received_at,
+                &StoredEvent {
+                    source_id: &event.source_id,
+                    hour: None,
+                    kind: EventKind::Unsubscribe,
+                    target: target.as_ref(),
+                    email: Some(email),
+                    at_ms: unix_ms(when),
+                    bounce_type: None,
+                    link_id: None,
+                    machine: false,
+                    detail: None,
+                },
                 batch,
-            )? {
+            )?;
+            if !stored {
                 return Ok(());
             }
-            unsubscribe(tx, target.as_ref(), email, &at, batch)
+            unsubscribe(tx, target.as_ref(), email, &at, unix_ms(when), batch)
         }
     }
 }
@@ -550,7 +587,6 @@ fn ingest_ses(
     source_id: &str,
     kind: EventKind,
     ses: &SesEvent,
-    received_at: &str,
     batch: &mut Batch,
 ) -> Result<()> {
     let target = find_target(tx, &ses.mail)?;
@@ -572,7 +608,8 @@ fn ingest_ses(
         _ => None,
     };
     let occurred = own_time.and_then(parse_time).or(sent_at);
-    let at = occurred.map(timestamp).unwrap_or_else(now_timestamp);
+    let when = occurred.unwrap_or_else(OffsetDateTime::now_utc);
+    let at_ms = unix_ms(when);
     let seconds_after_send = match (occurred, sent_at) {
         (Some(o), Some(s)) => Some((o - s).whole_seconds()),
         _ => None,
@@ -651,43 +688,47 @@ fn ingest_ses(
         (Some(url), Some(t)) => Some(link_id(tx, t.campaign_id, url, batch)?),
         _ => None,
     };
-    if !store_event(
+    let stored = store_event(
         tx,
-        source_id,
-        kind,
-        target.as_ref(),
-        email,
-        &at,
-        bounce_type,
-        link_id,
-        machine,
-        detail.as_deref(),
-        received_at,
+        &StoredEvent {
+            source_id,
+            // Only a time the event itself carries: the key must come out the same when
+            // the event is delivered again.
+            hour: occurred.map(hour_of),
+            kind,
+            target: target.as_ref(),
+            email,
+            at_ms,
+            bounce_type,
+            link_id,
+            machine,
+            detail: detail.as_deref(),
+        },
         batch,
-    )? {
+    )?;
+    if !stored {
         return Ok(());
     }
 
     match kind {
         EventKind::Delivery => {
             if let Some(t) = &target {
-                let changed = tx
-                    .prepare_cached(
-                        "UPDATE campaign_recipients SET delivered_at = ?2
-                         WHERE id = ?1 AND delivered_at IS NULL",
-                    )?
-                    .execute((t.recipient_id, &at))?;
-                batch.stats(t.campaign_id).delivered += changed as i64;
+                let changed = mark_once(tx, t, Once::Delivered, at_ms)?;
+                batch.stats(t.campaign_id).delivered += i64::from(changed);
             }
         }
         EventKind::Bounce if bounce_type == Some("hard") => {
             if let Some(t) = &target {
                 let changed = tx
                     .prepare_cached(
-                        "UPDATE campaign_recipients SET bounce_type = 'hard', bounced_at = ?2
-                         WHERE id = ?1 AND bounce_type IS NOT 'hard'",
+                        "INSERT INTO recipient_activity
+                                (recipient_id, campaign_id, bounce_type, bounced_at)
+                         VALUES (?1, ?3, 'hard', ?2)
+                         ON CONFLICT (recipient_id) DO UPDATE
+                         SET bounce_type = 'hard', bounced_at = excluded.bounced_at
+                         WHERE bounce_type IS NOT 'hard'",
                     )?
-                    .execute((t.recipient_id, &at))?;
+                    .execute((t.recipient_id, at_ms, t.campaign_id))?;
                 batch.stats(t.campaign_id).hard_bounces += changed as i64;
             }
             if let Some(email) = email {
@@ -698,35 +739,32 @@ fn ingest_ses(
                     "hard_bounce",
                     detail.as_deref(),
                     target.as_ref(),
-                    &at,
+                    &timestamp(when),
                     batch,
                 )?;
             }
         }
         EventKind::Bounce => {
             if let Some(t) = &target {
-                let count: i64 = tx
-                    .prepare_cached(
-                        "UPDATE campaign_recipients SET soft_bounces = soft_bounces + 1,
-                                bounce_type = coalesce(bounce_type, 'soft'),
-                                bounced_at = coalesce(bounced_at, ?2)
-                         WHERE id = ?1 RETURNING soft_bounces",
-                    )?
-                    .query_row((t.recipient_id, &at), |r| r.get(0))?;
+                tx.prepare_cached(
+                    "INSERT INTO recipient_activity
+                                (recipient_id, campaign_id, soft_bounces, bounce_type, bounced_at)
+                         VALUES (?1, ?3, 1, 'soft', ?2)
+                         ON CONFLICT (recipient_id) DO UPDATE
+                         SET soft_bounces = soft_bounces + 1,
+                             bounce_type = coalesce(bounce_type, 'soft'),
+                             bounced_at = coalesce(bounced_at, excluded.bounced_at)",
+                )?
+                .execute((t.recipient_id, at_ms, t.campaign_id))?;
                 let stats = batch.stats(t.campaign_id);
                 stats.soft_bounces += 1;
-                stats.soft_bounced += i64::from(count == 1);
+                stats.soft_bounced += i64::from(t.before.soft_bounces == 0);
             }
         }
         EventKind::Complaint => {
             if let Some(t) = &target {
-                let changed = tx
-                    .prepare_cached(
-                        "UPDATE campaign_recipients SET complained_at = ?2
-                         WHERE id = ?1 AND complained_at IS NULL",
-                    )?
-                    .execute((t.recipient_id, &at))?;
-                batch.stats(t.campaign_id).complaints += changed as i64;
+                let changed = mark_once(tx, t, Once::Complained, at_ms)?;
+                batch.stats(t.campaign_id).complaints += i64::from(changed);
             }
             if let Some(email) = email {
                 set_contact_status(
@@ -742,7 +780,7 @@ fn ingest_ses(
                     "complaint",
                     detail.as_deref(),
                     target.as_ref(),
-                    &at,
+                    &timestamp(when),
                     batch,
                 )?;
             }
@@ -750,20 +788,22 @@ fn ingest_ses(
         EventKind::Open => {
             if let Some(t) = &target {
                 let human = i64::from(!machine);
-                let (opens, human_opens): (i64, i64) = tx
-                    .prepare_cached(
-                        "UPDATE campaign_recipients SET opens = opens + 1,
-                                human_opens = human_opens + ?3,
-                                last_open_at = CASE WHEN last_open_at IS NULL OR ?2 > last_open_at
-                                               THEN ?2 ELSE last_open_at END
-                         WHERE id = ?1 RETURNING opens, human_opens",
-                    )?
-                    .query_row((t.recipient_id, &at, human), |r| Ok((r.get(0)?, r.get(1)?)))?;
+                tx.prepare_cached(
+                    "INSERT INTO recipient_activity
+                                (recipient_id, campaign_id, opens, human_opens, last_open_at)
+                         VALUES (?1, ?4, 1, ?3, ?2)
+                         ON CONFLICT (recipient_id) DO UPDATE
+                         SET opens = opens + 1,
+                             human_opens = human_opens + excluded.human_opens,
+                             last_open_at = max(coalesce(last_open_at, excluded.last_open_at),
+                                                excluded.last_open_at)",
+                )?
+                .execute((t.recipient_id, at_ms, human, t.campaign_id))?;
                 let stats = batch.stats(t.campaign_id);
                 stats.opens_total += 1;
-                stats.opens_unique += i64::from(opens == 1);
+                stats.opens_unique += i64::from(t.before.opens == 0);
                 stats.human_opens_total += human;
-                stats.human_opens_unique += i64::from(human == 1 && human_opens == 1);
+                stats.human_opens_unique += i64::from(human == 1 && t.before.human_opens == 0);
                 if let Some(hour) = occurred.map(hour_of) {
                     let a = batch.activity.entry((t.campaign_id, hour)).or_default();
                     a[0] += 1;
@@ -774,22 +814,22 @@ fn ingest_ses(
         EventKind::Click => {
             if let Some(t) = &target {
                 let human = i64::from(!machine);
-                let (clicks, human_clicks): (i64, i64) = tx
-                    .prepare_cached(
-                        "UPDATE campaign_recipients SET clicks = clicks + 1,
-                                human_clicks = human_clicks + ?3,
-                                last_click_at = CASE WHEN last_click_at IS NULL OR ?2 > last_click_at
-                                                THEN ?2 ELSE last_click_at END
-                         WHERE id = ?1 RETURNING clicks, human_clicks",
-                    )?
-                    .query_row((t.recipient_id, &at, human), |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })?;
+                tx.prepare_cached(
+                    "INSERT INTO recipient_activity
+                                (recipient_id, campaign_id, clicks, human_clicks, last_click_at)
+                         VALUES (?1, ?4, 1, ?3, ?2)
+                         ON CONFLICT (recipient_id) DO UPDATE
+                         SET clicks = clicks + 1,
+                             human_clicks = human_clicks + excluded.human_clicks,
+                             last_click_at = max(coalesce(last_click_at, excluded.last_click_at),
+                                                 excluded.last_click_at)",
+                )?
+                .execute((t.recipient_id, at_ms, human, t.campaign_id))?;
                 let stats = batch.stats(t.campaign_id);
                 stats.clicks_total += 1;
-                stats.clicks_unique += i64::from(clicks == 1);
+                stats.clicks_unique += i64::from(t.before.clicks == 0);
                 stats.human_clicks_total += human;
-                stats.human_clicks_unique += i64::from(human == 1 && human_clicks == 1);
+                stats.human_clicks_unique += i64::from(human == 1 && t.before.human_clicks == 0);
                 if let Some(hour) = occurred.map(hour_of) {
                     let a = batch.activity.entry((t.campaign_id, hour)).or_default();
                     a[2] += 1;
@@ -802,13 +842,8 @@ fn ingest_ses(
         }
         EventKind::Reject => {
             if let Some(t) = &target {
-                let changed = tx
-                    .prepare_cached(
-                        "UPDATE campaign_recipients SET rejected_at = ?2
-                         WHERE id = ?1 AND rejected_at IS NULL",
-                    )?
-                    .execute((t.recipient_id, &at))?;
-                batch.stats(t.campaign_id).rejects += changed as i64;
+                let changed = mark_once(tx, t, Once::Rejected, at_ms)?;
+                batch.stats(t.campaign_id).rejects += i64::from(changed);
             }
         }
         EventKind::DeliveryDelay => {
@@ -828,7 +863,7 @@ fn ingest_ses(
                 .and_then(|s| s.new_topic_preferences.as_ref())
                 .is_some_and(|p| p.unsubscribe_all);
             if let (true, Some(email)) = (all, email) {
-                unsubscribe(tx, target.as_ref(), email, &at, batch)?;
+                unsubscribe(tx, target.as_ref(), email, &timestamp(when), at_ms, batch)?;
             }
         }
         EventKind::Send | EventKind::Unsubscribe => {}
@@ -844,6 +879,54 @@ fn hour_of(at: OffsetDateTime) -> i64 {
     at.unix_timestamp().div_euclid(3600)
 }
 
+fn unix_ms(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Sets one of the recipient's "when it first happened" columns unless it is set; `true`
+/// if it was not set before.
+fn mark_once(tx: &Transaction<'_>, t: &Target, column: Once, at_ms: i64) -> Result<bool> {
+    let changed =
+        tx.prepare_cached(column.sql())?
+            .execute((t.recipient_id, at_ms, t.campaign_id))?;
+    Ok(changed == 1)
+}
+
+/// The recipient_activity columns [`mark_once`] sets.
+#[derive(Clone, Copy)]
+enum Once {
+    Delivered,
+    Complained,
+    Rejected,
+    Unsubscribed,
+}
+
+impl Once {
+    fn sql(self) -> &'static str {
+        macro_rules! mark {
+            ($column:literal) => {
+                concat!(
+                    "INSERT INTO recipient_activity (recipient_id, campaign_id, ",
+                    $column,
+                    ") VALUES (?1, ?3, ?2) ON CONFLICT (recipient_id) DO UPDATE SET ",
+                    $column,
+                    " = excluded.",
+                    $column,
+                    " WHERE ",
+                    $column,
+                    " IS NULL"
+                )
+            };
+        }
+        match self {
+            Once::Delivered => mark!("delivered_at"),
+            Once::Complained => mark!("complained_at"),
+            Once::Rejected => mark!("rejected_at"),
+            Once::Unsubscribed => mark!("unsubscribed_at"),
+        }
+    }
+}
+
 /// The recipient by the engine's tags, else by the SES message id.
 fn find_target(tx: &Transaction<'_>, mail: &Mail) -> Result<Option<Target>> {
     let tag = |values: &[Cow<'_, str>]| -> Option<i64> { values.first()?.parse().ok() };
@@ -851,66 +934,81 @@ fn find_target(tx: &Transaction<'_>, mail: &Mail) -> Result<Option<Target>> {
         tag(&mail.tags.herald_campaign),
         tag(&mail.tags.herald_recipient),
     ) {
-        let found = tx
-            .prepare_cached("SELECT 1 FROM campaign_recipients WHERE id = ?1 AND campaign_id = ?2")?
-            .exists((recipient_id, campaign_id))?;
-        if found {
+        // A recipient with events has a narrow recipient_activity row, which stays cached;
+        // its wide campaign_recipients row is read only for its first event.
+        let before = match activity(tx, recipient_id)? {
+            Some((known, counts)) => (known == campaign_id).then_some(counts),
+            None => tx
+                .prepare_cached(
+                    "SELECT 1 FROM campaign_recipients WHERE id = ?1 AND campaign_id = ?2",
+                )?
+                .exists((recipient_id, campaign_id))?
+                .then(Counts::default),
+        };
+        if let Some(before) = before {
             return Ok(Some(Target {
                 recipient_id,
                 campaign_id,
+                before,
             }));
         }
     }
-    Ok(tx
+    let found: Option<(i64, i64)> = tx
         .prepare_cached(
             "SELECT id, campaign_id FROM campaign_recipients WHERE ses_message_id = ?1",
         )?
-        .query_row([&*mail.message_id], |r| {
-            Ok(Target {
-                recipient_id: r.get(0)?,
-                campaign_id: r.get(1)?,
-            })
-        })
-        .optional()?)
+        .query_row([&*mail.message_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((recipient_id, campaign_id)) = found else {
+        return Ok(None);
+    };
+    Ok(Some(Target {
+        recipient_id,
+        campaign_id,
+        before: activity(tx, recipient_id)?
+            .map(|(_, counts)| counts)
+            .unwrap_or_default(),
+    }))
+}
+
+/// An event as [`store_event`] writes it.
+struct StoredEvent<'a> {
+    source_id: &'a str,
+    /// The hour the event happened in, from the event itself (the dedupe key's high bits).
+    hour: Option<i64>,
+    kind: EventKind,
+    target: Option<&'a Target>,
+    email: Option<&'a str>,
+    at_ms: i64,
+    bounce_type: Option<&'a str>,
+    link_id: Option<i64>,
+    machine: bool,
+    detail: Option<&'a str>,
 }
 
 /// Stores the event; `false` when it was stored before (nothing more to do).
-#[allow(clippy::too_many_arguments)]
-fn store_event(
-    tx: &Transaction<'_>,
-    source_id: &str,
-    kind: EventKind,
-    target: Option<&Target>,
-    email: Option<&str>,
-    at: &str,
-    bounce_type: Option<&str>,
-    link_id: Option<i64>,
-    machine: bool,
-    detail: Option<&str>,
-    received_at: &str,
-    batch: &mut Batch,
-) -> Result<bool> {
+fn store_event(tx: &Transaction<'_>, e: &StoredEvent<'_>, batch: &mut Batch) -> Result<bool> {
     let mut insert = tx.prepare_cached(
         "INSERT INTO events (source_key, source_id, kind, campaign_id, recipient_id, email,
-                             occurred_at, bounce_type, link_id, machine, detail, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                             occurred_at, bounce_type, link_id, machine, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (source_key) DO NOTHING",
     )?;
-    let mut key = source_key(source_id);
+    let mut key = source_key(e.source_id, e.hour);
     loop {
         let inserted = insert.execute(rusqlite::params![
             key,
-            source_id,
-            kind.as_str(),
-            target.map(|t| t.campaign_id),
-            target.map(|t| t.recipient_id),
-            email,
-            at,
-            bounce_type,
-            link_id,
-            machine,
-            detail,
-            received_at,
+            e.source_id,
+            e.kind.as_str(),
+            e.target.map(|t| t.campaign_id),
+            e.target.map(|t| t.recipient_id),
+            // A matched event finds the address through its recipient.
+            if e.target.is_some() { None } else { e.email },
+            e.at_ms,
+            e.bounce_type,
+            e.link_id,
+            e.machine,
+            e.detail,
         ])?;
         if inserted == 1 {
             break;
@@ -918,24 +1016,31 @@ fn store_event(
         let holder: String = tx
             .prepare_cached("SELECT source_id FROM events WHERE source_key = ?1")?
             .query_row([key], |r| r.get(0))?;
-        if holder == source_id {
+        if holder == e.source_id {
             batch.report.duplicates += 1;
             return Ok(false);
         }
-        // A hash collision (about one in 2^64 per pair): probe the next key.
+        // A hash collision (about one in 2^40 per pair of events of the same hour): probe
+        // the next key.
         key = key.wrapping_add(1);
     }
     batch.report.stored += 1;
-    match target {
-        Some(t) => batch.seen(t.campaign_id, at),
+    match e.target {
+        Some(t) => batch.seen(t.campaign_id, e.at_ms),
         None => batch.report.unmatched += 1,
     }
     Ok(true)
 }
 
-/// The dedupe key of an event: a 64-bit hash of its source id (FNV-1a, then the SplitMix64
-/// finaliser to spread the bits). Stable across versions and platforms, since it is stored.
-pub(crate) fn source_key(source_id: &str) -> i64 {
+/// Bits of the dedupe key that hold the hash; the hour is above them.
+const SOURCE_KEY_HASH_BITS: u32 = 40;
+
+/// The dedupe key of an event: the hour it happened in (hours since the Unix epoch; 0 when
+/// unknown) in the high bits, then 40 bits of a hash of its source id (FNV-1a, then the
+/// SplitMix64 finaliser to spread the bits). Events arrive roughly in the order they
+/// happen, so new keys are near each other at the end of the index. Stable across versions
+/// and platforms, since it is stored.
+pub(crate) fn source_key(source_id: &str, hour: Option<i64>) -> i64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in source_id.bytes() {
         h ^= u64::from(b);
@@ -946,7 +1051,9 @@ pub(crate) fn source_key(source_id: &str) -> i64 {
     h ^= h >> 27;
     h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
     h ^= h >> 31;
-    h as i64
+    // 23 bits of hours reach the year 2926; out-of-range times share hour 0.
+    let hour = hour.filter(|h| (0..1 << 23).contains(h)).unwrap_or(0);
+    (hour << SOURCE_KEY_HASH_BITS) | (h & ((1 << SOURCE_KEY_HASH_BITS) - 1)) as i64
 }
 
 fn link_id(tx: &Transaction<'_>, campaign_id: i64, url: &str, batch: &mut Batch) -> Result<i64> {
@@ -1060,16 +1167,12 @@ fn unsubscribe(
     target: Option<&Target>,
     email: &str,
     at: &str,
+    at_ms: i64,
     batch: &mut Batch,
 ) -> Result<()> {
     if let Some(t) = target {
-        let changed = tx
-            .prepare_cached(
-                "UPDATE campaign_recipients SET unsubscribed_at = ?2
-                 WHERE id = ?1 AND unsubscribed_at IS NULL",
-            )?
-            .execute((t.recipient_id, at))?;
-        batch.stats(t.campaign_id).unsubscribes += changed as i64;
+        let changed = mark_once(tx, t, Once::Unsubscribed, at_ms)?;
+        batch.stats(t.campaign_id).unsubscribes += i64::from(changed);
     }
     let is_contact = tx
         .prepare_cached("SELECT 1 FROM contacts WHERE email_key = ?1")?
@@ -1123,7 +1226,17 @@ fn flush(tx: &Transaction<'_>, batch: &mut Batch) -> Result<()> {
         .collect();
     for id in campaigns {
         let d = batch.stats.get(&id).copied().unwrap_or_default();
-        let (first, last) = batch.first_last.get(&id).cloned().unzip();
+        let text = |ms: i64| {
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+                .ok()
+                .map(timestamp)
+        };
+        let (first, last) = batch
+            .first_last
+            .get(&id)
+            .map(|&(first, last)| (text(first), text(last)))
+            .unzip();
+        let (first, last) = (first.flatten(), last.flatten());
         upsert.execute(rusqlite::params![
             id,
             d.delivered,

@@ -252,13 +252,13 @@ pub enum EventName {
 }
 
 impl EventName {
-    /// The campaign_recipients column that holds when it (last) happened.
+    /// The recipient_activity column that holds when it (last) happened (Unix ms).
     fn column(self) -> &'static str {
         match self {
-            EventName::Opened => "r.last_open_at",
-            EventName::Clicked => "r.last_click_at",
-            EventName::Received => "r.delivered_at",
-            EventName::Bounced => "r.bounced_at",
+            EventName::Opened => "a.last_open_at",
+            EventName::Clicked => "a.last_click_at",
+            EventName::Received => "a.delivered_at",
+            EventName::Bounced => "a.bounced_at",
         }
     }
 }
@@ -497,7 +497,9 @@ impl Compiler<'_> {
             } => {
                 let column = event.column();
                 let mut cond = format!(
-                    "EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.contact_id = c.id AND {column} IS NOT NULL"
+                    "EXISTS (SELECT 1 FROM campaign_recipients r \
+                     JOIN recipient_activity a ON a.recipient_id = r.id \
+                     WHERE r.contact_id = c.id AND {column} IS NOT NULL"
                 );
                 if let Some(id) = campaign_id {
                     crate::campaigns::get(self.conn, *id).map_err(|_| {
@@ -507,10 +509,8 @@ impl Compiler<'_> {
                 }
                 if days.is_some() {
                     let since = self.days_ago(*days)?;
-                    cond.push_str(&format!(
-                        " AND {column} >= {}",
-                        self.p.bind(timestamp(since))
-                    ));
+                    let since_ms = (since.unix_timestamp_nanos() / 1_000_000) as i64;
+                    cond.push_str(&format!(" AND {column} >= {}", self.p.bind(since_ms)));
                 }
                 cond.push(')');
                 match op {

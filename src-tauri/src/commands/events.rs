@@ -46,14 +46,14 @@ pub(crate) async fn poll_now(state: &AppState) -> CommandResult<PollReport> {
             poll::state(ws.conn())?.cursor,
         ))
     })?;
-    let result = poll::poll_pages(&client, start, |page| {
+    let result = poll::poll_pages(&client, start, |pages| {
         state
             .with_workspace_mut(|ws| {
                 // The user may have switched workspaces while the request was out.
                 if ws.id() != workspace_id {
                     return Err(herald_core::Error::NoWorkspace);
                 }
-                poll::apply_page(ws.conn_mut(), &workspace_id, page, guard)
+                poll::apply_pages(ws.conn_mut(), &workspace_id, pages, guard)
             })
             .map_err(|e| herald_core::Error::NotAvailable(e.message))
     })

@@ -459,10 +459,12 @@ fn a_dedupe_key_collision_is_not_taken_for_a_duplicate() {
     let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
     let (cid, r) = sent_campaign(&mut conn, "Spring", 2);
     // Another event already holds the key "d1" hashes to (a made-up collision).
+    let hour = hour_of(parse_time(&at(0)).unwrap());
+    let k = source_key("d1", Some(hour));
     conn.execute(
-        "INSERT INTO events (source_key, source_id, kind, occurred_at, received_at)
-         VALUES (?1, 'someone-else', 'send', ?2, ?2)",
-        (source_key("d1"), SENT),
+        "INSERT INTO events (source_key, source_id, kind, occurred_at)
+         VALUES (?1, 'someone-else', 'send', 0)",
+        [k],
     )
     .unwrap();
     let delivery = ses_event(
@@ -485,7 +487,6 @@ fn a_dedupe_key_collision_is_not_taken_for_a_duplicate() {
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap();
-    let k = source_key("d1");
     assert_eq!(
         keys,
         vec![
@@ -506,13 +507,204 @@ fn a_dedupe_key_collision_is_not_taken_for_a_duplicate() {
 #[test]
 fn source_keys_are_stable() {
     // Stored in every workspace: the hash must never change between versions.
-    assert_eq!(source_key(""), source_key(""));
-    assert_ne!(source_key("a"), source_key("b"));
-    // FNV-1a 64 + SplitMix64's finaliser, checked against an independent implementation.
+    assert_eq!(source_key("", None), source_key("", None));
+    assert_ne!(source_key("a", None), source_key("b", None));
+    // FNV-1a 64 + SplitMix64's finaliser (checked against an independent implementation),
+    // its low 40 bits under the hour.
+    let id = "00000000-0000-0000-0000-000000000001";
+    assert_eq!(source_key(id, None), STABLE_KEY_BITS);
+    assert_eq!(source_key(id, Some(0)), STABLE_KEY_BITS);
     assert_eq!(
-        source_key("00000000-0000-0000-0000-000000000001"),
-        STABLE_KEY
+        source_key(id, Some(493_000)),
+        (493_000 << 40) | STABLE_KEY_BITS
+    );
+    // Out of range hours share hour 0 rather than wrapping into another hour's keys.
+    assert_eq!(source_key(id, Some(-5)), STABLE_KEY_BITS);
+    assert_eq!(source_key(id, Some(1 << 23)), STABLE_KEY_BITS);
+}
+
+#[test]
+fn dedupe_keys_of_later_hours_sort_after_earlier_ones() {
+    // Relay pages arrive in the order events happen: their keys must land at the end of
+    // the index, whatever the hash.
+    let ids: Vec<String> = (0..1000).map(|i| format!("id-{i}")).collect();
+    let earlier = ids.iter().map(|id| source_key(id, Some(493_000))).max();
+    let later = ids.iter().map(|id| source_key(id, Some(493_001))).min();
+    assert!(earlier < later);
+}
+
+/// The low 40 bits of the FNV-1a + SplitMix64 hash of the id above (3892224339496422136).
+const STABLE_KEY_BITS: i64 = 456_169_376_504;
+
+/// A relay page of SES events as `(SNS MessageId, SES JSON)`, with cursors from `first`.
+fn relay_page(
+    first: u64,
+    events: &[(&str, String)],
+    has_more: bool,
+) -> herald_protocol::api::EventPage {
+    use herald_protocol::api::{EventBody, EventPage, RelayEvent, SesNotification};
+    let events: Vec<RelayEvent> = events
+        .iter()
+        .enumerate()
+        .map(|(i, (id, json))| RelayEvent {
+            cursor: first + i as u64,
+            received_at: SENT.into(),
+            event: EventBody::Ses(SesNotification {
+                sns_message_id: (*id).into(),
+                topic_arn: "arn:aws:sns:eu-west-1:123456789012:herald".into(),
+                sns_timestamp: SENT.into(),
+                subject: None,
+                message: json.clone(),
+            }),
+        })
+        .collect();
+    EventPage {
+        next_cursor: first + events.len() as u64 - 1,
+        events,
+        has_more,
+    }
+}
+
+#[test]
+fn pages_applied_together_again_or_from_another_relay_count_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
+    let (cid, r) = sent_campaign(&mut conn, "Spring", 3);
+    let open = |i: usize, minutes: i64| {
+        ses_event(
+            "Open",
+            cid,
+            r[i],
+            i,
+            SENT,
+            serde_json::json!({"open": {"timestamp": at(minutes), "userAgent": HUMAN_UA}}),
+        )
+    };
+    let delivery = |i: usize| {
+        ses_event(
+            "Delivery",
+            cid,
+            r[i],
+            i,
+            SENT,
+            serde_json::json!({"delivery": {"timestamp": at(0)}}),
+        )
+    };
+    let pages = vec![
+        relay_page(
+            1,
+            &[
+                ("m1", delivery(0)),
+                ("m2", delivery(1)),
+                ("m3", delivery(2)),
+            ],
+            true,
+        ),
+        // reader0 opens in two pages: one transaction must count one unique open.
+        relay_page(4, &[("m4", open(0, 60)), ("m5", open(1, 61))], true),
+        relay_page(6, &[("m6", open(0, 120))], false),
+    ];
+    let report = poll::apply_pages(&mut conn, WS, &pages, BounceGuard::default()).unwrap();
+    assert_eq!((report.stored, report.duplicates), (6, 0));
+    assert_eq!(poll::cursor(&conn).unwrap(), Some(6));
+    let a = analytics::campaign(&conn, cid).unwrap();
+    assert_eq!(a.delivered, 3);
+    assert_eq!((a.opens.unique, a.opens.total), (2, 3));
+
+    // Re-polled after a crash before the cursor moved: the same pages again.
+    let again = poll::apply_pages(&mut conn, WS, &pages, BounceGuard::default()).unwrap();
+    assert_eq!((again.stored, again.duplicates), (0, 6));
+    assert_eq!(analytics::campaign(&conn, cid).unwrap(), a);
+
+    // The workspace pointed at a new relay (or a restored one): the same SNS messages come
+    // back under other cursors, one page at a time; only the new one counts.
+    let moved = vec![
+        relay_page(101, &[("m2", delivery(1)), ("m4", open(0, 60))], true),
+        relay_page(103, &[("m6", open(0, 120)), ("m7", open(2, 180))], false),
+    ];
+    let mut report = IngestReport::default();
+    for page in &moved {
+        report.add(poll::apply_page(&mut conn, WS, page, BounceGuard::default()).unwrap());
+    }
+    assert_eq!((report.stored, report.duplicates), (1, 3));
+    assert_eq!(poll::cursor(&conn).unwrap(), Some(104));
+    let after = analytics::campaign(&conn, cid).unwrap();
+    assert_eq!(after.delivered, 3);
+    assert_eq!((after.opens.unique, after.opens.total), (3, 4));
+    let (opens, last_open): (i64, i64) = conn
+        .query_row(
+            "SELECT opens, last_open_at FROM recipient_activity WHERE recipient_id = ?1",
+            [r[0]],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(opens, 2);
+    assert_eq!(
+        last_open,
+        unix_ms(parse_time(&at(120)).unwrap()),
+        "the latest open, in Unix ms"
     );
 }
 
-const STABLE_KEY: i64 = 3_892_224_339_496_422_136;
+#[test]
+fn repeated_events_of_one_recipient_in_one_batch_count_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
+    let (cid, r) = sent_campaign(&mut conn, "Spring", 2);
+    let j = |t: &str, extra: serde_json::Value| ses_event(t, cid, r[0], 0, SENT, extra);
+    let soft = |m: i64| {
+        j(
+            "Bounce",
+            serde_json::json!({"bounce": {"bounceType": "Transient", "bounceSubType": "MailboxFull",
+                "bouncedRecipients": [{"emailAddress": "reader0@example.com"}], "timestamp": at(m)}}),
+        )
+    };
+    let open = |m: i64, ua: &str| {
+        j(
+            "Open",
+            serde_json::json!({"open": {"timestamp": at(m), "userAgent": ua}}),
+        )
+    };
+    let click = |m: i64| {
+        j(
+            "Click",
+            serde_json::json!({"click": {"timestamp": at(m), "userAgent": HUMAN_UA, "link": "https://acme.example/a"}}),
+        )
+    };
+    let events = vec![
+        ev("s1", soft(1)),
+        ev("s2", soft(2)),
+        // A machine open first, then human ones: one unique open, one unique human open.
+        ev("o1", open(30, "Mozilla/5.0")),
+        ev("o2", open(40, HUMAN_UA)),
+        ev("o3", open(50, HUMAN_UA)),
+        ev("k1", click(60)),
+        ev("k2", click(70)),
+    ];
+    ingest(&mut conn, WS, &events, BounceGuard::default()).unwrap();
+    let a = analytics::campaign(&conn, cid).unwrap();
+    assert_eq!((a.soft_bounces, a.soft_bounced_recipients), (2, 1));
+    assert_eq!(
+        a.opens,
+        analytics::Engagement {
+            unique: 1,
+            total: 3,
+            human_unique: 1,
+            human_total: 2
+        }
+    );
+    assert_eq!((a.clicks.unique, a.clicks.total), (1, 2));
+    // And in the next batch they are still the same recipient.
+    ingest(
+        &mut conn,
+        WS,
+        &[ev("o4", open(90, HUMAN_UA))],
+        BounceGuard::default(),
+    )
+    .unwrap();
+    let a = analytics::campaign(&conn, cid).unwrap();
+    assert_eq!(
+        (a.opens.unique, a.opens.total, a.opens.human_unique),
+        (1, 4, 1)
+    );
+}
