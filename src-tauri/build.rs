@@ -104,6 +104,7 @@ fn main() {
         "analytics_campaign",
         "analytics_charts",
         "analytics_export",
+        "analytics_contact_history",
         "tracking_connect",
     ];
     tauri_build::try_build(

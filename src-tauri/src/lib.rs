@@ -208,6 +208,7 @@ pub fn run() {
             commands::analytics::analytics_campaign,
             commands::analytics::analytics_charts,
             commands::analytics::analytics_export,
+            commands::analytics::analytics_contact_history,
             commands::tracking::tracking_connect,
         ])
         .run(context)

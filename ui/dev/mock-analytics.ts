@@ -2,6 +2,7 @@
 // realistic numbers, so the Analytics page and the Event tracking card can be looked at.
 import type { CampaignAnalytics } from "$lib/bindings/CampaignAnalytics";
 import type { CampaignListItem } from "$lib/bindings/CampaignListItem";
+import type { ContactCampaign } from "$lib/bindings/ContactCampaign";
 import type { EventsStatus } from "$lib/bindings/EventsStatus";
 
 const campaign: CampaignAnalytics = {
@@ -46,6 +47,27 @@ const list: CampaignListItem[] = [
   { id: 1, name: "Autumn news", status: "sent", started_at: campaign.started_at, delivered: 12102, open_rate: campaign.rates.open, click_rate: campaign.rates.click },
 ];
 
+const history: ContactCampaign[] = [
+  {
+    campaign_id: 1,
+    campaign_name: "Autumn news",
+    campaign_status: "sent",
+    state: "sent",
+    sent_at: "2026-11-20T10:00:04.000Z",
+    delivered_at: "2026-11-20T10:00:06.000Z",
+    bounce_type: null,
+    bounced_at: null,
+    complained_at: null,
+    opens: 3,
+    human_opens: 2,
+    last_open_at: "2026-11-22T08:14:00.000Z",
+    clicks: 1,
+    human_clicks: 1,
+    last_click_at: "2026-11-20T12:31:00.000Z",
+    unsubscribed_at: null,
+  },
+];
+
 const chart = (title: string) =>
   `<svg width="880" height="360" viewBox="0 0 880 360" xmlns="http://www.w3.org/2000/svg"><rect width="880" height="360" fill="#fff"/><text x="440" y="30" text-anchor="middle" font-family="sans-serif" font-size="16">${title}</text><polyline fill="none" stroke="#2563eb" stroke-width="2" points="60,300 120,120 180,200 240,260 300,280 420,290 600,295 820,298"/><polyline fill="none" stroke="#16a34a" stroke-width="2" points="60,310 120,250 180,280 240,300 300,305 420,308 600,309 820,310"/></svg>`;
 
@@ -59,6 +81,8 @@ export function analyticsMock(cmd: string, args: Record<string, unknown>): unkno
   switch (cmd) {
     case "analytics_campaigns":
       return list;
+    case "analytics_contact_history":
+      return Number(args.contactId) === 1 ? history : [];
     case "analytics_campaign":
       return { ...campaign, campaign_id: Number(args.id) };
     case "analytics_charts":

@@ -477,6 +477,77 @@ pub fn campaigns(conn: &Connection) -> Result<Vec<CampaignListItem>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// One campaign in a contact's history: what was sent to them and what they did with it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ContactCampaign {
+    #[ts(type = "number")]
+    pub campaign_id: i64,
+    pub campaign_name: String,
+    pub campaign_status: CampaignStatus,
+    /// Where this recipient is in the send (pending, sent, failed, …).
+    pub state: campaigns::RecipientState,
+    pub sent_at: Option<String>,
+    pub delivered_at: Option<String>,
+    /// "hard" or "soft".
+    pub bounce_type: Option<String>,
+    pub bounced_at: Option<String>,
+    pub complained_at: Option<String>,
+    pub opens: u32,
+    pub human_opens: u32,
+    pub last_open_at: Option<String>,
+    pub clicks: u32,
+    pub human_clicks: u32,
+    pub last_click_at: Option<String>,
+    pub unsubscribed_at: Option<String>,
+}
+
+/// The most campaigns a contact's history lists.
+pub const CONTACT_HISTORY_LIMIT: usize = 200;
+
+/// The campaigns a contact was in (snapshotted as a recipient), newest first, with their
+/// delivery and engagement as the events reported them.
+pub fn contact_history(conn: &Connection, contact_id: i64) -> Result<Vec<ContactCampaign>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.id, c.name, c.status, r.state, r.sent_at,
+                a.delivered_at, a.bounce_type, a.bounced_at, a.complained_at,
+                coalesce(a.opens, 0), coalesce(a.human_opens, 0), a.last_open_at,
+                coalesce(a.clicks, 0), coalesce(a.human_clicks, 0), a.last_click_at,
+                a.unsubscribed_at
+         FROM campaign_recipients r
+         JOIN campaigns c ON c.id = r.campaign_id
+         LEFT JOIN recipient_activity a ON a.recipient_id = r.id
+         WHERE r.contact_id = ?1
+         ORDER BY coalesce(r.sent_at, c.started_at, c.created_at) DESC, r.id DESC
+         LIMIT ?2",
+    )?;
+    let ms = |v: Option<i64>| v.and_then(crate::time::timestamp_from_unix_ms);
+    let rows = stmt.query_map((contact_id, CONTACT_HISTORY_LIMIT as i64), |r| {
+        let status: String = r.get(2)?;
+        let state: String = r.get(3)?;
+        Ok(ContactCampaign {
+            campaign_id: r.get(0)?,
+            campaign_name: r.get(1)?,
+            campaign_status: CampaignStatus::parse(&status).unwrap_or(CampaignStatus::Failed),
+            state: campaigns::RecipientState::parse(&state)
+                .unwrap_or(campaigns::RecipientState::Unknown),
+            sent_at: r.get(4)?,
+            delivered_at: ms(r.get(5)?),
+            bounce_type: r.get(6)?,
+            bounced_at: ms(r.get(7)?),
+            complained_at: ms(r.get(8)?),
+            opens: r.get(9)?,
+            human_opens: r.get(10)?,
+            last_open_at: ms(r.get(11)?),
+            clicks: r.get(12)?,
+            human_clicks: r.get(13)?,
+            last_click_at: ms(r.get(14)?),
+            unsubscribed_at: ms(r.get(15)?),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The campaign report as CSV: the numbers with their rates, then the links.
 pub fn report_csv(a: &CampaignAnalytics) -> Result<String> {
     let mut w = csv::WriterBuilder::new()

@@ -1226,11 +1226,7 @@ fn flush(tx: &Transaction<'_>, batch: &mut Batch) -> Result<()> {
         .collect();
     for id in campaigns {
         let d = batch.stats.get(&id).copied().unwrap_or_default();
-        let text = |ms: i64| {
-            OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-                .ok()
-                .map(timestamp)
-        };
+        let text = crate::time::timestamp_from_unix_ms;
         let (first, last) = batch
             .first_last
             .get(&id)

@@ -9,6 +9,14 @@ pub fn now_rfc3339() -> String {
         .expect("UTC timestamps always format")
 }
 
+/// A time kept as Unix milliseconds (the events tables) in the form of [`timestamp`];
+/// `None` when it is out of range.
+pub fn timestamp_from_unix_ms(ms: i64) -> Option<String> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .map(timestamp)
+}
+
 /// Now as stored in contact tables: RFC 3339 UTC with exactly three fraction digits, so that
 /// comparing the text compares the time.
 pub fn now_timestamp() -> String {

@@ -1,7 +1,7 @@
 //! Campaign analytics for the Analytics page: the list, one campaign's numbers, both charts
 //! as SVG, and exports (CSV report, charts as SVG or PNG) through the native save dialog.
 
-use herald_core::analytics::{self, charts, CampaignAnalytics, CampaignListItem};
+use herald_core::analytics::{self, charts, CampaignAnalytics, CampaignListItem, ContactCampaign};
 use herald_core::workspaces::Workspace;
 use serde::{Deserialize, Serialize};
 use tauri::{State, WebviewWindow};
@@ -32,6 +32,15 @@ pub enum AnalyticsExport {
     ActivityPng,
     TrendSvg,
     TrendPng,
+}
+
+/// The campaigns a contact was sent, with what they did with each (the contact's page).
+#[tauri::command(async)]
+pub fn analytics_contact_history(
+    state: State<'_, AppState>,
+    contact_id: i64,
+) -> CommandResult<Vec<ContactCampaign>> {
+    state.with_workspace(|ws| analytics::contact_history(ws.conn(), contact_id))
 }
 
 #[tauri::command(async)]

@@ -278,6 +278,27 @@ fn a_sent_campaign_s_analytics_in_the_app_and_the_cli() {
     );
     std::thread::sleep(Duration::from_millis(300));
     app.screenshot("analytics-03-charts");
+
+    // A contact's page lists the campaign with what they did with it.
+    app.click("nav-contacts");
+    app.fill("contacts-search", "reader0");
+    app.wait_text("contact-link", "reader0");
+    app.click("contact-link");
+    let row = format!("contact-history-{}", campaign.id);
+    app.wait_text(&row, "Autumn news");
+    assert_eq!(app.text("contact-history-outcome"), "Delivered");
+    let opens = app.text("contact-history-opens");
+    assert!(opens.starts_with("2 · last "), "{opens}");
+    let clicks = app.text("contact-history-clicks");
+    assert!(clicks.starts_with("1 · last "), "{clicks}");
+    app.screenshot("analytics-04-contact-history");
+    // The one who bounced.
+    app.click("nav-contacts");
+    app.fill("contacts-search", "reader4");
+    app.wait_text("contact-link", "reader4");
+    app.click("contact-link");
+    app.wait_text("contact-history-outcome", "Bounced");
+    assert_eq!(app.text("contact-history-opens"), "—");
     app.quit();
 
     // Contacts changed with the events.
@@ -342,6 +363,22 @@ fn a_sent_campaign_s_analytics_in_the_app_and_the_cli() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(std::fs::read_to_string(&chart).unwrap().starts_with("<svg"));
+    // `contacts show` carries the contact's campaigns too.
+    let out = std::process::Command::new(&cli)
+        .args(["--json", "-w", "Acme", "contacts", "show", &emails[0]])
+        .env("HERALD_HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["email"], emails[0]);
+    assert_eq!(shown["campaigns"][0]["campaign_name"], "Autumn news");
+    assert_eq!(shown["campaigns"][0]["opens"], 2);
+    assert_eq!(shown["campaigns"][0]["clicks"], 1);
+    assert_eq!(
+        shown["campaigns"][0]["delivered_at"],
+        "2026-11-27T10:00:02.000Z"
+    );
 
     OsKeychain
         .delete(&ws_id, herald_core::secrets::SecretKind::RelayToken)

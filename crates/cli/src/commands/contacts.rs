@@ -218,6 +218,45 @@ fn input(
     Ok(input)
 }
 
+/// `contacts show`: the contact's fields, then the campaigns it was sent (newest first).
+#[derive(serde::Serialize)]
+struct ShownContact<'a> {
+    #[serde(flatten)]
+    contact: &'a Contact,
+    campaigns: Vec<herald_core::analytics::ContactCampaign>,
+}
+
+fn describe_history(history: &[herald_core::analytics::ContactCampaign]) -> String {
+    if history.is_empty() {
+        return "Campaigns: none yet\n".into();
+    }
+    let mut s = String::from("Campaigns:\n");
+    for h in history {
+        let outcome = if h.complained_at.is_some() {
+            "marked as spam".to_owned()
+        } else if let Some(kind) = &h.bounce_type {
+            format!("{kind} bounce")
+        } else if h.delivered_at.is_some() {
+            "delivered".to_owned()
+        } else {
+            h.state.as_str().to_owned()
+        };
+        s.push_str(&format!(
+            "  {} ({}): {outcome}, {} open(s), {} click(s){}\n",
+            h.campaign_name,
+            h.sent_at.as_deref().unwrap_or("not sent"),
+            h.opens,
+            h.clicks,
+            if h.unsubscribed_at.is_some() {
+                ", unsubscribed"
+            } else {
+                ""
+            }
+        ));
+    }
+    s
+}
+
 fn describe(c: &Contact) -> String {
     let mut s = format!(
         "#{} {}\nName:     {} {}\nStatus:   {}\nSource:   {}\nCreated:  {}\nUpdated:  {}\n",
@@ -291,7 +330,13 @@ pub fn run(ctx: &Context, cmd: ContactsCommand) -> Result<()> {
         }
         ContactsCommand::Show { contact } => {
             let c = find(ws.conn(), &contact)?;
-            out.print(&c, || describe(&c));
+            let shown = ShownContact {
+                campaigns: herald_core::analytics::contact_history(ws.conn(), c.id)?,
+                contact: &c,
+            };
+            out.print(&shown, || {
+                describe(&c) + &describe_history(&shown.campaigns)
+            });
         }
         ContactsCommand::Add { email, fields } => {
             let input = input(ws.conn(), email, fields, false)?;

@@ -222,3 +222,111 @@ fn dot_positions(svg: &str) -> Vec<f64> {
         .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
         .collect()
 }
+
+#[test]
+fn a_contacts_history_lists_each_campaign_with_what_they_did_newest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
+    let (spring, r1) = sent_campaign(&mut conn, "Spring", 2);
+    let (summer, r2) = sent_campaign(&mut conn, "Summer", 2);
+    conn.execute(
+        "UPDATE campaign_recipients SET contact_id =
+            (SELECT id FROM contacts WHERE email_key = campaign_recipients.email)",
+        [],
+    )
+    .unwrap();
+    // Spring went out first.
+    conn.execute(
+        "UPDATE campaign_recipients SET sent_at = ?2 WHERE campaign_id = ?1",
+        (spring, "2026-11-01T09:00:00.000Z"),
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE campaign_recipients SET sent_at = ?2 WHERE campaign_id = ?1",
+        (summer, "2026-11-20T09:00:00.000Z"),
+    )
+    .unwrap();
+    let sent = "2026-11-01T09:00:00.000Z";
+    let delivery = |cid, rid, i, at: &str| InboundEvent {
+        source_id: format!("d-{cid}-{i}"),
+        body: InboundBody::Ses(ses_event(
+            "Delivery",
+            cid,
+            rid,
+            i,
+            sent,
+            serde_json::json!({"delivery": {"timestamp": at}}),
+        )),
+    };
+    ingest(
+        &mut conn,
+        WS,
+        &[
+            delivery(spring, r1[0], 0, "2026-11-01T09:00:05.000Z"),
+            open_event(spring, r1[0], 0, sent, "2026-11-01T10:00:00.000Z"),
+            open_event(spring, r1[0], 0, sent, "2026-11-02T08:30:00.000Z"),
+            InboundEvent {
+                source_id: "bounce".into(),
+                body: InboundBody::Ses(ses_event(
+                    "Bounce",
+                    summer,
+                    r2[0],
+                    0,
+                    sent,
+                    serde_json::json!({"bounce": {"bounceType": "Permanent", "bounceSubType": "General",
+                        "timestamp": "2026-11-20T09:00:03.000Z",
+                        "bouncedRecipients": [{"emailAddress": "reader0@example.com"}]}}),
+                )),
+            },
+        ],
+        BounceGuard::default(),
+    )
+    .unwrap();
+    let contact: i64 = conn
+        .query_row(
+            "SELECT id FROM contacts WHERE email_key = 'reader0@example.com'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+
+    let history = contact_history(&conn, contact).unwrap();
+    let names: Vec<&str> = history.iter().map(|h| h.campaign_name.as_str()).collect();
+    assert_eq!(names, ["Summer", "Spring"], "newest first");
+    let (summer_row, spring_row) = (&history[0], &history[1]);
+    assert_eq!(summer_row.campaign_id, summer);
+    assert_eq!(summer_row.state, campaigns::RecipientState::Sent);
+    assert_eq!(summer_row.bounce_type.as_deref(), Some("hard"));
+    assert_eq!(
+        summer_row.bounced_at.as_deref(),
+        Some("2026-11-20T09:00:03.000Z")
+    );
+    assert_eq!(summer_row.delivered_at, None);
+    assert_eq!(summer_row.opens, 0);
+    assert_eq!(
+        spring_row.delivered_at.as_deref(),
+        Some("2026-11-01T09:00:05.000Z")
+    );
+    assert_eq!(spring_row.opens, 2);
+    assert_eq!(
+        spring_row.last_open_at.as_deref(),
+        Some("2026-11-02T08:30:00.000Z")
+    );
+    assert_eq!(spring_row.bounce_type, None);
+    assert_eq!(spring_row.sent_at.as_deref(), Some(sent));
+
+    // The other reader got both campaigns and did nothing yet; a stranger has no history.
+    let other: i64 = conn
+        .query_row(
+            "SELECT id FROM contacts WHERE email_key = 'reader1@example.com'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let quiet = contact_history(&conn, other).unwrap();
+    assert_eq!(quiet.len(), 2);
+    assert!(quiet
+        .iter()
+        .all(|h| h.opens == 0 && h.delivered_at.is_none()));
+    assert!(contact_history(&conn, 9_999).unwrap().is_empty());
+}

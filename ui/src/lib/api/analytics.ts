@@ -2,15 +2,30 @@ import type { AnalyticsExport } from "$lib/bindings/AnalyticsExport";
 import type { CampaignAnalytics } from "$lib/bindings/CampaignAnalytics";
 import type { CampaignCharts } from "$lib/bindings/CampaignCharts";
 import type { CampaignListItem } from "$lib/bindings/CampaignListItem";
+import type { ContactCampaign } from "$lib/bindings/ContactCampaign";
 import type { Engagement } from "$lib/bindings/Engagement";
 import type { LinkClicks } from "$lib/bindings/LinkClicks";
 import type { Rates } from "$lib/bindings/Rates";
 import type { Warning } from "$lib/bindings/Warning";
 import { call } from "./client";
 
-export type { AnalyticsExport, CampaignAnalytics, CampaignCharts, CampaignListItem, Engagement, LinkClicks, Rates, Warning };
+export type {
+  AnalyticsExport,
+  CampaignAnalytics,
+  CampaignCharts,
+  CampaignListItem,
+  ContactCampaign,
+  Engagement,
+  LinkClicks,
+  Rates,
+  Warning,
+};
 
 export const listAnalyticsCampaigns = () => call<CampaignListItem[]>("analytics_campaigns");
+
+/** The campaigns a contact was sent, newest first, with what they did with each. */
+export const contactHistory = (contactId: number) =>
+  call<ContactCampaign[]>("analytics_contact_history", { contactId });
 
 export const campaignAnalytics = (id: number) => call<CampaignAnalytics>("analytics_campaign", { id });
 
