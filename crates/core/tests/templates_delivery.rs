@@ -41,6 +41,25 @@ fn png() -> Vec<u8> {
     out.into_inner()
 }
 
+/// An S3 client for moto at `endpoint`, with `bucket` created.
+async fn bucket_on_moto(endpoint: &str, bucket: &str) -> aws_sdk_s3::Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket().bucket(bucket).send().await.unwrap();
+    s3
+}
+
 /// A plain HTTP GET on loopback, returning the body.
 fn http_get(url: &str) -> String {
     let rest = url.strip_prefix("http://").unwrap();
@@ -139,27 +158,7 @@ fn assets_are_published_once_and_sent_mail_links_to_them() {
         .enable_all()
         .build()
         .unwrap();
-    let s3 = runtime.block_on(async {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(&moto.endpoint)
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .load()
-            .await;
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&config)
-                .force_path_style(true)
-                .build(),
-        );
-        s3.create_bucket()
-            .bucket("acme-mail-assets")
-            .send()
-            .await
-            .unwrap();
-        s3
-    });
+    let s3 = runtime.block_on(bucket_on_moto(&moto.endpoint, "acme-mail-assets"));
 
     let bytes = png();
     let asset = assets::add_bytes(&ws, "logo.png", &bytes, "brand", &[])
@@ -283,24 +282,7 @@ async fn a_campaign_publishes_its_images_when_it_starts_and_every_message_links_
             ("relay_url", "https://relay.acme.example"),
         ],
     );
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(&moto.endpoint)
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .load()
-        .await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(true)
-            .build(),
-    );
-    s3.create_bucket()
-        .bucket("acme-mail-assets")
-        .send()
-        .await
-        .unwrap();
+    let s3 = bucket_on_moto(&moto.endpoint, "acme-mail-assets").await;
 
     // An image that was never published, used by a campaign to three contacts.
     let bytes = png();

@@ -282,13 +282,15 @@ fn a_contacts_history_lists_each_campaign_with_what_they_did_newest_first() {
         BounceGuard::default(),
     )
     .unwrap();
-    let contact: i64 = conn
-        .query_row(
-            "SELECT id FROM contacts WHERE email_key = 'reader0@example.com'",
-            [],
+    let contact_id = |email: &str| -> i64 {
+        conn.query_row(
+            "SELECT id FROM contacts WHERE email_key = ?1",
+            [email],
             |r| r.get(0),
         )
-        .unwrap();
+        .unwrap()
+    };
+    let contact = contact_id("reader0@example.com");
 
     let history = contact_history(&conn, contact).unwrap();
     let names: Vec<&str> = history.iter().map(|h| h.campaign_name.as_str()).collect();
@@ -316,13 +318,7 @@ fn a_contacts_history_lists_each_campaign_with_what_they_did_newest_first() {
     assert_eq!(spring_row.sent_at.as_deref(), Some(sent));
 
     // The other reader got both campaigns and did nothing yet; a stranger has no history.
-    let other: i64 = conn
-        .query_row(
-            "SELECT id FROM contacts WHERE email_key = 'reader1@example.com'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let other = contact_id("reader1@example.com");
     let quiet = contact_history(&conn, other).unwrap();
     assert_eq!(quiet.len(), 2);
     assert!(quiet
