@@ -65,6 +65,7 @@ const history: ContactCampaign[] = [
     human_clicks: 1,
     last_click_at: "2026-11-20T12:31:00.000Z",
     unsubscribed_at: null,
+    outcome: "delivered",
   },
 ];
 

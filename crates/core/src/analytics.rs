@@ -477,6 +477,46 @@ pub fn campaigns(conn: &Connection) -> Result<Vec<CampaignListItem>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// What became of a message to one recipient, the most telling fact first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MessageOutcome {
+    /// A complaint (marked as spam).
+    Complained,
+    HardBounce,
+    Unsubscribed,
+    Delivered,
+    SoftBounce,
+    /// Accepted by SES, no delivery event (yet).
+    Sent,
+    Failed,
+    /// Maybe sent (timeout, crash); never resent blindly.
+    Unknown,
+    /// Left out (cancelled, dismissed).
+    NotSent,
+    /// Still to be sent.
+    Waiting,
+}
+
+impl MessageOutcome {
+    /// As the CLI prints it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Complained => "marked as spam",
+            Self::HardBounce => "bounced",
+            Self::Unsubscribed => "unsubscribed",
+            Self::Delivered => "delivered",
+            Self::SoftBounce => "soft bounce",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Unknown => "outcome unknown",
+            Self::NotSent => "not sent",
+            Self::Waiting => "waiting to send",
+        }
+    }
+}
+
 /// One campaign in a contact's history: what was sent to them and what they did with it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -500,6 +540,32 @@ pub struct ContactCampaign {
     pub human_clicks: u32,
     pub last_click_at: Option<String>,
     pub unsubscribed_at: Option<String>,
+    pub outcome: MessageOutcome,
+}
+
+impl ContactCampaign {
+    fn outcome(&self) -> MessageOutcome {
+        use campaigns::RecipientState as S;
+        if self.complained_at.is_some() {
+            MessageOutcome::Complained
+        } else if self.bounce_type.as_deref() == Some("hard") {
+            MessageOutcome::HardBounce
+        } else if self.unsubscribed_at.is_some() {
+            MessageOutcome::Unsubscribed
+        } else if self.delivered_at.is_some() {
+            MessageOutcome::Delivered
+        } else if self.bounce_type.is_some() {
+            MessageOutcome::SoftBounce
+        } else {
+            match self.state {
+                S::Sent => MessageOutcome::Sent,
+                S::Failed => MessageOutcome::Failed,
+                S::Unknown => MessageOutcome::Unknown,
+                S::Skipped => MessageOutcome::NotSent,
+                S::Pending | S::Sending => MessageOutcome::Waiting,
+            }
+        }
+    }
 }
 
 /// The most campaigns a contact's history lists.
@@ -525,7 +591,7 @@ pub fn contact_history(conn: &Connection, contact_id: i64) -> Result<Vec<Contact
     let rows = stmt.query_map((contact_id, CONTACT_HISTORY_LIMIT as i64), |r| {
         let status: String = r.get(2)?;
         let state: String = r.get(3)?;
-        Ok(ContactCampaign {
+        let mut row = ContactCampaign {
             campaign_id: r.get(0)?,
             campaign_name: r.get(1)?,
             campaign_status: CampaignStatus::parse(&status).unwrap_or(CampaignStatus::Failed),
@@ -543,7 +609,10 @@ pub fn contact_history(conn: &Connection, contact_id: i64) -> Result<Vec<Contact
             human_clicks: r.get(13)?,
             last_click_at: ms(r.get(14)?),
             unsubscribed_at: ms(r.get(15)?),
-        })
+            outcome: MessageOutcome::Waiting,
+        };
+        row.outcome = row.outcome();
+        Ok(row)
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 use clap::{Args, Subcommand, ValueEnum};
+use herald_core::analytics::MessageOutcome;
 use herald_core::contacts::{
     self, Contact, ContactInput, ContactQuery, ContactSelection, ContactSource, ContactStatus,
     SortDirection,
@@ -232,22 +233,14 @@ fn describe_history(history: &[herald_core::analytics::ContactCampaign]) -> Stri
     }
     let mut s = String::from("Campaigns:\n");
     for h in history {
-        let outcome = if h.complained_at.is_some() {
-            "marked as spam".to_owned()
-        } else if let Some(kind) = &h.bounce_type {
-            format!("{kind} bounce")
-        } else if h.delivered_at.is_some() {
-            "delivered".to_owned()
-        } else {
-            h.state.as_str().to_owned()
-        };
+        let outcome = h.outcome.label();
         s.push_str(&format!(
             "  {} ({}): {outcome}, {} open(s), {} click(s){}\n",
             h.campaign_name,
             h.sent_at.as_deref().unwrap_or("not sent"),
             h.opens,
             h.clicks,
-            if h.unsubscribed_at.is_some() {
+            if h.unsubscribed_at.is_some() && h.outcome != MessageOutcome::Unsubscribed {
                 ", unsubscribed"
             } else {
                 ""

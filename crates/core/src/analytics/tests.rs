@@ -299,6 +299,7 @@ fn a_contacts_history_lists_each_campaign_with_what_they_did_newest_first() {
     assert_eq!(summer_row.campaign_id, summer);
     assert_eq!(summer_row.state, campaigns::RecipientState::Sent);
     assert_eq!(summer_row.bounce_type.as_deref(), Some("hard"));
+    assert_eq!(summer_row.outcome, MessageOutcome::HardBounce);
     assert_eq!(
         summer_row.bounced_at.as_deref(),
         Some("2026-11-20T09:00:03.000Z")
@@ -309,6 +310,7 @@ fn a_contacts_history_lists_each_campaign_with_what_they_did_newest_first() {
         spring_row.delivered_at.as_deref(),
         Some("2026-11-01T09:00:05.000Z")
     );
+    assert_eq!(spring_row.outcome, MessageOutcome::Delivered);
     assert_eq!(spring_row.opens, 2);
     assert_eq!(
         spring_row.last_open_at.as_deref(),

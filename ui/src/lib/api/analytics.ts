@@ -5,6 +5,7 @@ import type { CampaignListItem } from "$lib/bindings/CampaignListItem";
 import type { ContactCampaign } from "$lib/bindings/ContactCampaign";
 import type { Engagement } from "$lib/bindings/Engagement";
 import type { LinkClicks } from "$lib/bindings/LinkClicks";
+import type { MessageOutcome } from "$lib/bindings/MessageOutcome";
 import type { Rates } from "$lib/bindings/Rates";
 import type { Warning } from "$lib/bindings/Warning";
 import { call } from "./client";
@@ -17,6 +18,7 @@ export type {
   ContactCampaign,
   Engagement,
   LinkClicks,
+  MessageOutcome,
   Rates,
   Warning,
 };
