@@ -526,8 +526,15 @@ async fn the_service_sends_each_contact_one_personalised_message_with_footer_hea
     f.configure(&double.endpoint);
     let id = ready_campaign(&mut f, 30);
     let (service, events) = f.service();
+    // Slow answers keep the run busy while the page that opens next reads the campaign.
+    double.script(|s| s.latency = Duration::from_millis(20));
     let review = service.start(id).await.unwrap();
     assert!(review.blocking.is_empty());
+    assert_eq!(
+        campaigns::get(f.conn(), id).unwrap().status,
+        CampaignStatus::Sending,
+        "sending as soon as start returns, not a draft until the background run gets going"
+    );
     let report = finished(&events, 1).await;
     assert_eq!(report.status, CampaignStatus::Sent);
     assert_eq!(report.counts.sent, 30);

@@ -486,6 +486,15 @@ impl SendService {
                 },
             );
         }
+        // The status is `sending` before this returns: a page opened right after must not
+        // still see a draft (nor a pause) while the background task gets going.
+        let begun = self
+            .conn()
+            .and_then(|conn| crate::sending::begin_run(&conn, campaign_id, &prepared.0.runner_id));
+        if let Err(e) = begun {
+            self.runs().remove(&campaign_id);
+            return Err(e);
+        }
         let this = self.clone();
         tokio::spawn(async move {
             let (config, renderer, messenger) = prepared;

@@ -326,6 +326,30 @@ pub async fn run_campaign<M: Messenger>(
     Ok(report)
 }
 
+/// Takes the campaign for the runner `runner` and marks it `sending` (rows an earlier run
+/// left `sending` become `unknown` first). [`run_campaign`] does it when it starts; a caller
+/// that starts the run in the background does it first too, so the status it shows right
+/// away is already `sending`. Doing it twice for the same runner changes nothing more.
+pub fn begin_run(
+    conn: &rusqlite::Connection,
+    campaign_id: i64,
+    runner: &str,
+) -> Result<crate::campaigns::Campaign> {
+    if !campaigns::claim_runner(conn, campaign_id, runner)? {
+        return Err(Error::invalid(
+            "status",
+            "Another Herald process (the app or the command line) is sending this campaign right now.",
+        ));
+    }
+    campaigns::mark_interrupted_unknown(conn, campaign_id)?;
+    let campaign = campaigns::get(conn, campaign_id)?;
+    if campaign.status == CampaignStatus::Sending {
+        Ok(campaign)
+    } else {
+        campaigns::set_status(conn, campaign_id, CampaignStatus::Sending, None)
+    }
+}
+
 async fn run<M: Messenger>(
     db_path: &Path,
     campaign_id: i64,
@@ -338,21 +362,7 @@ async fn run<M: Messenger>(
     let store = Store::open(db_path, config.commit_interval)?;
     let runner = config.runner_id.clone();
     let campaign = store
-        .call(move |conn| {
-            if !campaigns::claim_runner(conn, campaign_id, &runner)? {
-                return Err(Error::invalid(
-                    "status",
-                    "Another Herald process (the app or the command line) is sending this campaign right now.",
-                ));
-            }
-            campaigns::mark_interrupted_unknown(conn, campaign_id)?;
-            let campaign = campaigns::get(conn, campaign_id)?;
-            if campaign.status == CampaignStatus::Sending {
-                Ok(campaign)
-            } else {
-                campaigns::set_status(conn, campaign_id, CampaignStatus::Sending, None)
-            }
-        })
+        .call(move |conn| begin_run(conn, campaign_id, &runner))
         .await?;
     let mut control_rx = control.subscribe();
     let limiter = Arc::new(RateLimiter::new(1.0, config.aimd));

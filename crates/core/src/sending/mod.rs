@@ -11,8 +11,8 @@ mod store;
 pub mod unsubscribe;
 
 pub use engine::{
-    run_campaign, ControlCommand, EngineConfig, Recipient, RecipientRenderer, RenderedMessage,
-    RunControl, RunReport, SendProgress,
+    begin_run, run_campaign, ControlCommand, EngineConfig, Recipient, RecipientRenderer,
+    RenderedMessage, RunControl, RunReport, SendProgress,
 };
 pub use message::{
     is_valid_tag, sanitize_tag, AccountIssue, Mailbox, MessageTag, Messenger, OutgoingMessage,
