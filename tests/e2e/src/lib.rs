@@ -83,8 +83,11 @@ impl Driver {
         }
     }
 
-    /// Launches the app in a new WebDriver session.
+    /// Launches the app in a new WebDriver session. A relaunch first waits for the app this
+    /// driver ran before to be gone, as a person reopening it would: a new process that
+    /// starts while the old one is still exiting hands over to it (one Herald per home).
     pub fn launch(&self, app: &Path) -> Session<'_> {
+        self.wait_for_apps_to_exit();
         let caps = json!({
             "capabilities": { "alwaysMatch": { "tauri:options": { "application": app } } }
         });
@@ -113,6 +116,64 @@ impl Driver {
             open: true,
         }
     }
+}
+
+impl Driver {
+    /// Herald processes started through this driver (its descendants) that are still running.
+    fn running_apps(&self) -> Vec<u32> {
+        let driver = self._process.0.id();
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|&pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|c| c.trim() == "herald-desktop")
+            })
+            .filter(|&pid| descends_from(pid, driver))
+            .collect()
+    }
+
+    fn wait_for_apps_to_exit(&self) {
+        let start = Instant::now();
+        while !self.running_apps().is_empty() {
+            if start.elapsed() > DEFAULT_WAIT {
+                eprintln!(
+                    "the app launched before is still running after {DEFAULT_WAIT:?}: {:?}",
+                    self.running_apps()
+                );
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Whether `ancestor` is the parent, grandparent, … of `pid` (Linux `/proc`).
+fn descends_from(pid: u32, ancestor: u32) -> bool {
+    let mut current = pid;
+    for _ in 0..16 {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{current}/stat")) else {
+            return false;
+        };
+        // "pid (comm) state ppid …": comm may hold spaces, so read after its last ')'.
+        let Some(ppid) = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            return false;
+        };
+        if ppid == ancestor {
+            return true;
+        }
+        if ppid <= 1 {
+            return false;
+        }
+        current = ppid;
+    }
+    false
 }
 
 fn call(http: &reqwest::blocking::Client, method: &str, url: &str, body: Option<Value>) -> Value {
@@ -210,7 +271,10 @@ impl Session<'_> {
             }
             if start.elapsed() > DEFAULT_WAIT {
                 self.screenshot(&format!("timeout-{}", what.replace(' ', "-")));
-                panic!("timed out after {DEFAULT_WAIT:?} waiting for {what}");
+                panic!(
+                    "timed out after {DEFAULT_WAIT:?} waiting for {what}; the page (#hash, then its text) shows:\n{}",
+                    self.page_text()
+                );
             }
             std::thread::sleep(Duration::from_millis(150));
         }
@@ -261,6 +325,27 @@ impl Session<'_> {
             "/execute/sync",
             Some(json!({ "script": script, "args": args })),
         )
+    }
+
+    /// What the page shows (its address and visible text, shortened), for a failure message;
+    /// never panics.
+    fn page_text(&self) -> String {
+        let script =
+            "return location.hash + '\\n' + (document.body ? document.body.innerText : '');";
+        let answer = self
+            .driver
+            .http
+            .post(format!("{}/execute/sync", self.url))
+            .json(&json!({ "script": script, "args": [] }))
+            .send()
+            .and_then(|r| r.json::<Value>());
+        match answer {
+            Ok(body) => {
+                let text = body["value"].as_str().unwrap_or("(no text)");
+                text.chars().take(3000).collect()
+            }
+            Err(e) => format!("(the page could not be read: {e})"),
+        }
     }
 
     pub fn text(&self, testid: &str) -> String {
