@@ -72,6 +72,43 @@ pub fn second_launch<R: Runtime>(app: &AppHandle<R>, args: &[String], autostart_
     }
 }
 
+/// Whether starting failed because the running Herald this launch handed over to went away
+/// before answering (it was quitting).
+pub fn handover_failed(error: &str) -> bool {
+    error.contains("single-instance") && error.contains("forward arguments")
+}
+
+/// The environment variable that marks a launch as the one retry of [`start_again_once`].
+const STARTED_AGAIN: &str = "HERALD_STARTED_AGAIN";
+
+/// Starts this program again with the same arguments, once, a moment later: by then the
+/// Herald that was quitting is gone and this launch becomes the running one. Returns only
+/// when this already is the retry or the restart failed.
+pub fn start_again_once() {
+    if std::env::var_os(STARTED_AGAIN).is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut command = std::process::Command::new(exe);
+    command
+        .args(std::env::args_os().skip(1))
+        .env(STARTED_AGAIN, "1");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let e = command.exec();
+        eprintln!("Herald could not start again: {e}");
+    }
+    #[cfg(not(unix))]
+    match command.spawn() {
+        Ok(_) => std::process::exit(0),
+        Err(e) => eprintln!("Herald could not start again: {e}"),
+    }
+}
+
 /// Shows the main window again (tray click, "Open Herald").
 pub fn show_main_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
@@ -134,6 +171,20 @@ pub fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_lost_handover_starts_again() {
+        // What tauri reports when the running instance quits before answering.
+        assert!(handover_failed(
+            "failed to initialize plugin `single-instance`: failed to forward arguments to the running instance: org.freedesktop.DBus.Error.NoReply: Message recipient disconnected from message bus without replying"
+        ));
+        assert!(!handover_failed(
+            "failed to initialize plugin `notification`: no D-Bus"
+        ));
+        assert!(!handover_failed(
+            "failed to setup app: error encountered during setup hook"
+        ));
+    }
 
     #[test]
     fn the_instance_id_is_a_valid_dbus_name_and_differs_per_home() {

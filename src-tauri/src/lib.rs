@@ -14,7 +14,7 @@ use std::sync::Arc;
 use herald_core::policy::Policy;
 use herald_core::secrets::OsKeychain;
 use herald_core::workspaces::Home;
-use tauri::{DragDropEvent, Manager, WindowEvent};
+use tauri::{DragDropEvent, Manager, RunEvent, WindowEvent};
 use tauri_plugin_autostart::MacosLauncher;
 
 pub use commands::imports::ImportFile;
@@ -211,9 +211,19 @@ pub fn run() {
             commands::analytics::analytics_contact_history,
             commands::tracking::tracking_connect,
         ])
-        .run(context)
+        .build(context)
         .unwrap_or_else(|e| {
+            // Launched while the running Herald was quitting: it left before taking over.
+            if desktop::handover_failed(&e.to_string()) {
+                desktop::start_again_once();
+            }
             eprintln!("Herald stopped with an error: {e}");
             std::process::exit(1);
+        })
+        .run(|app, event| {
+            if let RunEvent::ExitRequested { .. } = event {
+                // A launch from now on starts a new Herald instead of handing over to this one.
+                tauri_plugin_single_instance::destroy(app);
+            }
         });
 }
