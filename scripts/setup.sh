@@ -62,6 +62,11 @@ if [ ! -x tests/.venv/bin/moto_server ]; then
   }
   tests/.venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]==5.*'
 fi
+# dbus-next: the e2e stand-in for a Herald that quits mid-handover (tests/e2e/helpers).
+if ! tests/.venv/bin/python -c 'import dbus_next' 2>/dev/null; then
+  echo "==> Installing dbus-next into tests/.venv"
+  tests/.venv/bin/pip install --quiet --disable-pip-version-check 'dbus-next==0.2.3'
+fi
 
 TAURI_DRIVER_VERSION=2.1.0
 # tauri-driver has no --version flag; ask cargo what it installed.
