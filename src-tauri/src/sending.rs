@@ -158,7 +158,30 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, db_path: &std::path::Path, event: &S
             let name = name_of(db_path, *campaign_id);
             desktop::notify(app, &format!("“{name}” could not be sent"), message);
         }
+        SendEvent::NotStarted {
+            campaign_id,
+            message,
+        } => {
+            let _ = app.emit(FINISHED_EVENT, *campaign_id);
+            let name = name_of(db_path, *campaign_id);
+            desktop::notify(
+                app,
+                &format!("“{name}” did not start at its time"),
+                &not_started_body(message),
+            );
+        }
     }
+}
+
+/// The reason, then what happens now: the campaign waits for the user.
+fn not_started_body(reason: &str) -> String {
+    let reason = reason.trim_end();
+    let stop = if reason.ends_with(['.', '!', '?']) {
+        ""
+    } else {
+        "."
+    };
+    format!("{reason}{stop} It waits for you in Herald: send it now or change its time.")
 }
 
 fn name_of(db_path: &std::path::Path, campaign_id: i64) -> String {
@@ -221,6 +244,15 @@ mod tests {
                 ..Default::default()
             },
         }
+    }
+
+    #[test]
+    fn a_start_that_did_not_happen_says_why_and_what_now() {
+        assert_eq!(
+            not_started_body("Add the postal address in Settings"),
+            "Add the postal address in Settings. It waits for you in Herald: send it now or change its time."
+        );
+        assert!(not_started_body("No credentials. ").starts_with("No credentials. It waits"));
     }
 
     #[test]

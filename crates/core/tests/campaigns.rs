@@ -713,7 +713,7 @@ async fn a_scheduled_start_that_cannot_send_is_told_to_the_listener_and_a_manual
         .unwrap()
         .iter()
         .filter_map(|e| match e {
-            SendEvent::Error {
+            SendEvent::NotStarted {
                 campaign_id,
                 message,
             } => Some((*campaign_id, message.clone())),

@@ -50,6 +50,13 @@ pub enum SendEvent {
         campaign_id: i64,
         message: String,
     },
+    /// The scheduler could not start a campaign at its time (the review blocks, no
+    /// credentials): it waits for the user, with `message` as the reason.
+    NotStarted {
+        #[ts(type = "number")]
+        campaign_id: i64,
+        message: String,
+    },
 }
 
 /// Receives [`SendEvent`]s (from the service's tasks; keep it quick).
@@ -549,7 +556,7 @@ impl CampaignStarter for SendService {
         Box::pin(async move {
             let result = SendService::start(self, campaign_id).await.map(|_| ());
             if let Err(e) = &result {
-                (self.inner.listener)(&SendEvent::Error {
+                (self.inner.listener)(&SendEvent::NotStarted {
                     campaign_id,
                     message: e.to_string(),
                 });

@@ -5,4 +5,4 @@ import type { SendProgress } from "./SendProgress";
 /**
  * What the live view and the notifications hear.
  */
-export type SendEvent = { "kind": "progress" } & SendProgress | { "kind": "finished" } & RunReport | { "kind": "error", campaign_id: number, message: string, };
+export type SendEvent = { "kind": "progress" } & SendProgress | { "kind": "finished" } & RunReport | { "kind": "error", campaign_id: number, message: string, } | { "kind": "not_started", campaign_id: number, message: string, };
