@@ -259,10 +259,15 @@ fn a_sent_campaign_s_analytics_in_the_app_and_the_cli() {
         "return document.querySelector('[data-testid=chart-activity] svg')?.outerHTML ?? ''",
         serde_json::json!([]),
     );
-    assert!(activity
-        .as_str()
-        .unwrap()
-        .contains("Opens and clicks since sending"));
+    let activity = activity.as_str().unwrap();
+    assert!(activity.contains("Opens and clicks since sending"));
+    // Every series with activity is drawn (here all of it falls in the first hours, where a
+    // line alone would not show): a dot per non-empty bucket of opens, human opens, clicks
+    // and human clicks.
+    assert!(
+        activity.matches("<circle").count() >= 4,
+        "the activity chart shows its data: {activity}"
+    );
     let trend = app.execute(
         "return document.querySelector('[data-testid=chart-trend] svg')?.outerHTML ?? ''",
         serde_json::json!([]),

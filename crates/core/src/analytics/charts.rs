@@ -27,7 +27,9 @@ fn chart_error(e: impl std::fmt::Display) -> Error {
     Error::io("drawn", "the chart", std::io::Error::other(e.to_string()))
 }
 
-fn hour_label(h: i64) -> String {
+/// The x axis counts minutes (so a bucket's middle has a place); labels say hours.
+fn hour_label(minutes: i64) -> String {
+    let h = minutes / 60;
     if h < super::HOURLY_SPAN_HOURS {
         format!("+{h}h")
     } else {
@@ -36,7 +38,9 @@ fn hour_label(h: i64) -> String {
 }
 
 /// Opens and clicks per bucket since sending started: hourly for three days, then daily.
-/// The x axis is hours since the start, so a day takes the room of 24 hours.
+/// The x axis is hours since the start, so a day takes the room of 24 hours. Each bucket's
+/// value sits at the middle of its time span, with a dot where it is not zero: a campaign
+/// whose events all fall in its first hour still shows them.
 pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
     let mut svg = String::new();
     {
@@ -51,6 +55,7 @@ pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
         let keys: Vec<i64> = (0..=end.min(super::HOURLY_SPAN_HOURS))
             .step_by(step)
             .chain((super::HOURLY_SPAN_HOURS..=end).step_by(24).skip(1))
+            .map(|h| h * 60)
             .collect();
         let max = points
             .iter()
@@ -65,7 +70,7 @@ pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
             .margin_right(28)
             .x_label_area_size(34)
             .y_label_area_size(48)
-            .build_cartesian_2d((0i64..end).with_key_points(keys), 0u64..y_max)
+            .build_cartesian_2d((0i64..end * 60).with_key_points(keys), 0u64..y_max)
             .map_err(chart_error)?;
         chart
             .configure_mesh()
@@ -83,10 +88,11 @@ pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
             ("Clicks", CLICKS, 3, |p| p.clicks),
             ("Human clicks", HUMAN_CLICKS, 2, |p| p.human_clicks),
         ];
+        let middle = |p: &ActivityPoint| p.hours_since_start * 60 + i64::from(p.hours) * 30;
         for (label, colour, width, value) in series {
             chart
                 .draw_series(LineSeries::new(
-                    points.iter().map(|p| (p.hours_since_start, value(p))),
+                    points.iter().map(|p| (middle(p), value(p))),
                     colour.stroke_width(width),
                 ))
                 .map_err(chart_error)?
@@ -94,6 +100,14 @@ pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
                 });
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .filter(|p| value(p) > 0)
+                        .map(|p| Circle::new((middle(p), value(p)), width, colour.filled())),
+                )
+                .map_err(chart_error)?;
         }
         chart
             .configure_series_labels()

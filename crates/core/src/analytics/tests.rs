@@ -62,6 +62,26 @@ fn activity_is_hourly_for_three_days_then_daily() {
 }
 
 #[test]
+fn activity_in_the_first_hour_alone_still_shows_on_the_chart() {
+    // One bucket: a line needs two points, so the values are also drawn as dots.
+    let points = vec![ActivityPoint {
+        start: "2026-11-27T10:00:00Z".into(),
+        hours_since_start: 0,
+        hours: 1,
+        opens: 4,
+        human_opens: 3,
+        clicks: 2,
+        human_clicks: 0,
+    }];
+    let svg = charts::activity_svg(&points, "First hour").unwrap();
+    assert_eq!(
+        svg.matches("<circle").count(),
+        3,
+        "a dot for opens, human opens and clicks, none for zero human clicks"
+    );
+}
+
+#[test]
 fn the_trend_covers_campaigns_with_deliveries_oldest_first() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = open(&dir.path().join("h.db"), OpenMode::CreateNew).unwrap();
