@@ -9,6 +9,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::OffsetDateTime;
+
 use herald_core::campaigns::{self, Campaign, NewCampaign, NewRecipient};
 use herald_core::contacts::{self, ContactInput, ContactSource, ContactStatus};
 use herald_core::credentials::{AwsKeyPair, ResolvedCredentials};
@@ -167,12 +171,31 @@ fn a_sent_campaign_s_analytics_in_the_app_and_the_cli() {
     settings::save(&mut conn, s).unwrap();
     poll::set_token(&OsKeychain, &ws_id, &token).unwrap();
 
-    // What SES would publish.
+    // What SES would publish, at times counted from when sending started (so the activity
+    // chart shows them in their hours).
+    let started = OffsetDateTime::parse(
+        campaigns::get(&conn, campaign.id)
+            .unwrap()
+            .started_at
+            .as_deref()
+            .expect("the campaign has started"),
+        &Rfc3339,
+    )
+    .unwrap()
+    .replace_nanosecond(0)
+    .unwrap();
+    let at = |seconds: i64| {
+        (started + time::Duration::seconds(seconds))
+            .format(format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second].000Z"
+            ))
+            .unwrap()
+    };
     let sns = SnsTestServer::start();
     let mail = |i: usize| {
         let r = &sent[i];
         Mail::new(r.ses_message_id.as_deref().unwrap(), &r.email)
-            .sent_at("2026-11-27T10:00:00.000Z")
+            .sent_at(&at(0))
             .tag("herald_workspace", &ws_id)
             .tag("herald_campaign", &campaign.id.to_string())
             .tag("herald_recipient", &r.id.to_string())
@@ -180,17 +203,17 @@ fn a_sent_campaign_s_analytics_in_the_app_and_the_cli() {
     let offer = "https://acme.example/offer";
     let mut events = Vec::new();
     for i in [0, 1, 2, 3, 5] {
-        events.push(mail(i).delivery("2026-11-27T10:00:02.000Z"));
+        events.push(mail(i).delivery(&at(2)));
     }
-    events.push(mail(4).bounce("2026-11-27T10:00:03.000Z", "Permanent", "General"));
-    events.push(mail(5).bounce("2026-11-27T10:00:03.000Z", "Transient", "MailboxFull"));
-    events.push(mail(3).complaint("2026-11-27T12:00:00.000Z"));
-    events.push(mail(0).open("2026-11-27T10:30:00.000Z", HUMAN, "192.0.2.10"));
-    events.push(mail(0).open("2026-11-27T15:00:00.000Z", HUMAN, "192.0.2.10"));
-    events.push(mail(1).open("2026-11-27T10:00:40.000Z", "Mozilla/5.0", "17.253.1.1"));
-    events.push(mail(2).open("2026-11-27T11:00:00.000Z", HUMAN, "192.0.2.12"));
-    events.push(mail(0).click("2026-11-27T10:31:00.000Z", offer, HUMAN, "192.0.2.10"));
-    events.push(mail(2).click("2026-11-27T10:00:05.000Z", offer, HUMAN, "198.51.100.7"));
+    events.push(mail(4).bounce(&at(3), "Permanent", "General"));
+    events.push(mail(5).bounce(&at(3), "Transient", "MailboxFull"));
+    events.push(mail(3).complaint(&at(2 * 3600)));
+    events.push(mail(0).open(&at(30 * 60), HUMAN, "192.0.2.10"));
+    events.push(mail(0).open(&at(5 * 3600), HUMAN, "192.0.2.10"));
+    events.push(mail(1).open(&at(40), "Mozilla/5.0", "17.253.1.1"));
+    events.push(mail(2).open(&at(3600), HUMAN, "192.0.2.12"));
+    events.push(mail(0).click(&at(31 * 60), offer, HUMAN, "192.0.2.10"));
+    events.push(mail(2).click(&at(5), offer, HUMAN, "198.51.100.7"));
     for event in &events {
         let (status, body) = sns
             .notification(&topic, event)
@@ -380,10 +403,7 @@ fn a_sent_campaign_s_analytics_in_the_app_and_the_cli() {
     assert_eq!(shown["campaigns"][0]["campaign_name"], "Autumn news");
     assert_eq!(shown["campaigns"][0]["opens"], 2);
     assert_eq!(shown["campaigns"][0]["clicks"], 1);
-    assert_eq!(
-        shown["campaigns"][0]["delivered_at"],
-        "2026-11-27T10:00:02.000Z"
-    );
+    assert_eq!(shown["campaigns"][0]["delivered_at"], at(2));
 
     OsKeychain
         .delete(&ws_id, herald_core::secrets::SecretKind::RelayToken)
