@@ -23,6 +23,16 @@ type ActivitySeries = (&'static str, RGBColor, u32, fn(&ActivityPoint) -> u64);
 /// A line of the trend chart: its label, colour and rate.
 type TrendSeries = (&'static str, RGBColor, fn(&TrendPoint) -> Option<f64>);
 
+/// A data point: a dot for a raw value, a ring around it for the human one, so that equal
+/// values (every open by a person) show both.
+fn marker<C>(at: C, colour: RGBColor, human: bool) -> Circle<C, u32> {
+    if human {
+        Circle::new(at, 5, colour.stroke_width(2))
+    } else {
+        Circle::new(at, 3, colour.filled())
+    }
+}
+
 fn chart_error(e: impl std::fmt::Display) -> Error {
     Error::io("drawn", "the chart", std::io::Error::other(e.to_string()))
 }
@@ -98,14 +108,16 @@ pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
                 .map_err(chart_error)?
                 .label(label)
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (18, 0)], colour.stroke_width(3))
+                        + marker((9, 0), colour, label.starts_with("Human"))
                 });
             chart
                 .draw_series(
                     points
                         .iter()
                         .filter(|p| value(p) > 0)
-                        .map(|p| Circle::new((middle(p), value(p)), width, colour.filled())),
+                        .map(|p| marker((middle(p), value(p)), colour, label.starts_with("Human"))),
                 )
                 .map_err(chart_error)?;
         }
@@ -176,7 +188,8 @@ pub fn trend_svg(points: &[TrendPoint], title: &str) -> Result<String> {
             ("Click rate", CLICKS, |p| p.click_rate),
             ("Human click rate", HUMAN_CLICKS, |p| p.human_click_rate),
         ];
-        for (_, colour, value) in series {
+        for (label, colour, value) in series {
+            let human = label.starts_with("Human");
             let line: Vec<(i64, f64)> = points
                 .iter()
                 .enumerate()
@@ -186,10 +199,7 @@ pub fn trend_svg(points: &[TrendPoint], title: &str) -> Result<String> {
                 .draw_series(LineSeries::new(line.clone(), colour.stroke_width(2)))
                 .map_err(chart_error)?;
             chart
-                .draw_series(
-                    line.into_iter()
-                        .map(|(x, y)| Circle::new((x, y), 3, colour.filled())),
-                )
+                .draw_series(line.into_iter().map(|(x, y)| marker((x, y), colour, human)))
                 .map_err(chart_error)?;
         }
         for (i, (label, colour, _)) in series.iter().enumerate() {
@@ -199,6 +209,9 @@ pub fn trend_svg(points: &[TrendPoint], title: &str) -> Result<String> {
                     vec![(4, y), (22, y)],
                     colour.stroke_width(3),
                 ))
+                .map_err(chart_error)?;
+            legend
+                .draw(&marker((13, y), *colour, label.starts_with("Human")))
                 .map_err(chart_error)?;
             legend
                 .draw(&Text::new(

@@ -74,8 +74,10 @@ fn activity_in_the_first_hour_alone_still_shows_on_the_chart() {
         human_clicks: 0,
     }];
     let svg = charts::activity_svg(&points, "First hour").unwrap();
+    // The legend (upper right) has a marker per series too.
+    assert_eq!(dot_positions(&svg, f64::from(charts::WIDTH)).len(), 3 + 4);
     assert_eq!(
-        svg.matches("<circle").count(),
+        dot_positions(&svg, f64::from(charts::WIDTH) / 2.0).len(),
         3,
         "a dot for opens, human opens and clicks, none for zero human clicks"
     );
@@ -192,7 +194,7 @@ fn a_single_campaign_sits_in_the_middle_of_the_trend_chart() {
         std::fs::write(dir.join("trend-one.svg"), &svg).unwrap();
         std::fs::write(dir.join("trend-one.png"), charts::to_png(&svg).unwrap()).unwrap();
     }
-    let xs = dot_positions(&svg);
+    let xs = dot_positions(&svg, TREND_PLOT_RIGHT);
     assert_eq!(xs.len(), 4, "one dot per series");
     // The plot runs from the y axis (the first vertical line) to the legend column.
     let axis: f64 = svg.split("points=\"").nth(1).unwrap()[..2].parse().unwrap();
@@ -228,18 +230,22 @@ fn a_single_campaign_sits_in_the_middle_of_the_trend_chart() {
         let png = charts::to_png(&svg).unwrap();
         std::fs::write(std::path::Path::new(&dir).join("trend-three.png"), png).unwrap();
     }
-    let xs = dot_positions(&svg);
+    let xs = dot_positions(&svg, TREND_PLOT_RIGHT);
     assert_eq!(xs.len(), 3, "one dot per campaign with an open rate");
     assert!(xs[0] < xs[1] && xs[1] < xs[2], "{xs:?}");
     let (left, right) = (xs[1] - xs[0], xs[2] - xs[1]);
     assert!((left - right).abs() <= 2.0, "{xs:?}");
 }
 
-/// The x of every dot (circle) in a chart.
-fn dot_positions(svg: &str) -> Vec<f64> {
+/// Where the trend chart's plot ends and its legend column (with markers) begins.
+const TREND_PLOT_RIGHT: f64 = (charts::WIDTH - 150) as f64;
+
+/// The x of every dot or ring (circle) in a chart left of `right`.
+fn dot_positions(svg: &str, right: f64) -> Vec<f64> {
     svg.split("<circle cx=\"")
         .skip(1)
         .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+        .filter(|x| *x < right)
         .collect()
 }
 
