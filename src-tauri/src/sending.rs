@@ -153,22 +153,19 @@ fn on_event<R: Runtime>(app: &AppHandle<R>, db_path: &std::path::Path, event: &S
         SendEvent::Error {
             campaign_id,
             message,
-        } => {
-            let _ = app.emit(FINISHED_EVENT, *campaign_id);
-            let name = name_of(db_path, *campaign_id);
-            desktop::notify(app, &format!("“{name}” could not be sent"), message);
         }
-        SendEvent::NotStarted {
+        | SendEvent::NotStarted {
             campaign_id,
             message,
         } => {
             let _ = app.emit(FINISHED_EVENT, *campaign_id);
             let name = name_of(db_path, *campaign_id);
-            desktop::notify(
-                app,
-                &format!("“{name}” did not start at its time"),
-                &not_started_body(message),
-            );
+            if matches!(event, SendEvent::NotStarted { .. }) {
+                let title = format!("“{name}” did not start at its time");
+                desktop::notify(app, &title, &not_started_body(message));
+            } else {
+                desktop::notify(app, &format!("“{name}” could not be sent"), message);
+            }
         }
     }
 }
