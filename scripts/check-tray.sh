@@ -74,7 +74,7 @@ sleep 10
 import -window root "$OUT/1-started-notification.png"
 check "the app window is open" herald_window
 check "a notification says the scheduled campaign could not start" \
-  grep -q 'Winter sale.* could not be sent | .*postal address' "$OUT/notifications.txt"
+  grep -q 'Winter sale.* did not start at its time | There is no sender address.* more problems are listed on the campaign. It waits for you' "$OUT/notifications.txt"
 
 wmctrl -c Herald
 sleep 3

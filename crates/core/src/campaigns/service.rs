@@ -548,6 +548,26 @@ impl SendService {
     }
 }
 
+/// Why a start failed, short enough for a notification: the first problem the review found
+/// and how many more there are (the campaign's page lists them all), or the error.
+fn notice_reason(e: &Error) -> String {
+    let Error::ReviewBlocked(problems) = e else {
+        return e.to_string();
+    };
+    match problems.as_slice() {
+        [] => e.to_string(),
+        [only] => only.message.clone(),
+        [first, more @ ..] => {
+            let n = more.len();
+            let (s, verb) = if n == 1 { ("", "is") } else { ("s", "are") };
+            format!(
+                "{} {n} more problem{s} {verb} listed on the campaign.",
+                first.message
+            )
+        }
+    }
+}
+
 impl CampaignStarter for SendService {
     /// The scheduler's start: nobody is looking at a button, so a start that fails (the review
     /// blocks, no credentials) is also told to the listener, which shows it as a notification.
@@ -558,7 +578,7 @@ impl CampaignStarter for SendService {
             if let Err(e) = &result {
                 (self.inner.listener)(&SendEvent::NotStarted {
                     campaign_id,
-                    message: e.to_string(),
+                    message: notice_reason(e),
                 });
             }
             result
