@@ -7,7 +7,9 @@
 # pages of 1,000, applied several at a time as the poller applies them, then the analytics
 # page's data for that campaign. EVENTS_BENCH_PER_TX=N and EVENTS_BENCH_ORDER=random change
 # how the events are applied (see crates/core/benches/events.rs).
-# The workspace lives in a temporary folder and is removed at the end.
+# The workspace lives in a temporary folder and is removed at the end, unless
+# EVENTS_BENCH_KEEP=DIR names a Herald home to keep it in (then `HERALD_HOME=DIR scripts/run.sh`
+# opens it in the app).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh

@@ -53,8 +53,12 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(3_000_000);
 
+    // EVENTS_BENCH_KEEP=DIR keeps the workspace in DIR (a Herald home) to open in the app
+    // afterwards; otherwise it lives in a temporary folder.
     let dir = tempfile::tempdir().unwrap();
-    let workspace = Home::at(dir.path()).create("Bench").unwrap();
+    let keep = std::env::var_os("EVENTS_BENCH_KEEP").map(std::path::PathBuf::from);
+    let home = keep.clone().unwrap_or_else(|| dir.path().to_owned());
+    let workspace = Home::at(&home).create("Bench").unwrap();
     let path = workspace.dir().join("herald.db");
     drop(workspace);
     let mut conn = herald_core::db::open(&path, herald_core::db::OpenMode::Existing).unwrap();
@@ -251,4 +255,13 @@ fn main() {
     );
     let db_size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     println!("database: {:.0} MiB", db_size as f64 / 1048576.0);
+    if let Some(keep) = keep {
+        // As the app would leave it: sent, with nothing left to resume.
+        conn.execute(
+            "UPDATE campaigns SET status = 'sent', finished_at = '2026-11-20T11:00:00Z' WHERE id = ?1",
+            [c.id],
+        )
+        .unwrap();
+        println!("workspace kept: HERALD_HOME={}", keep.display());
+    }
 }
