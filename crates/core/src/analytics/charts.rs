@@ -8,6 +8,9 @@ use crate::error::{Error, Result};
 
 pub const WIDTH: u32 = 880;
 pub const HEIGHT: u32 = 360;
+/// Up to this many buckets, the activity chart marks each value with a dot; beyond, the
+/// dots would crowd into a band and the lines alone read better.
+const MAX_POINTS_WITH_DOTS: usize = 24;
 /// The trend chart's legend column, right of the plot.
 const LEGEND_WIDTH: u32 = 150;
 
@@ -48,9 +51,11 @@ fn hour_label(minutes: i64) -> String {
 }
 
 /// Opens and clicks per bucket since sending started: hourly for three days, then daily.
-/// The x axis is hours since the start, so a day takes the room of 24 hours. Each bucket's
-/// value sits at the middle of its time span, with a dot where it is not zero: a campaign
-/// whose events all fall in its first hour still shows them.
+/// The x axis is hours since the start, so a day takes the room of 24 hours, and the y axis
+/// is events per hour (a day's bucket shows its hourly average), so the line does not jump
+/// 24-fold where the days begin. Each bucket's value sits at the middle of its time span.
+/// While there are few buckets, a dot marks each value that is not zero: a campaign whose
+/// events all fall in its first hour still shows them.
 pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
     let mut svg = String::new();
     {
@@ -67,20 +72,20 @@ pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
             .chain((super::HOURLY_SPAN_HOURS..=end).step_by(24).skip(1))
             .map(|h| h * 60)
             .collect();
+        let per_hour = |p: &ActivityPoint, v: u64| v as f64 / f64::from(p.hours.max(1));
         let max = points
             .iter()
-            .map(|p| p.opens.max(p.clicks))
-            .max()
-            .unwrap_or(0)
-            .max(4);
-        let y_max = max + max / 10 + 1;
+            .map(|p| per_hour(p, p.opens.max(p.clicks)))
+            .fold(4.0f64, f64::max);
+        let y_max = (max * 1.1).ceil() + 1.0;
+        let dots = points.len() <= MAX_POINTS_WITH_DOTS;
         let mut chart = ChartBuilder::on(&root)
             .caption(title, ("sans-serif", 18).into_font().color(&TEXT))
             .margin(14)
             .margin_right(28)
             .x_label_area_size(34)
             .y_label_area_size(48)
-            .build_cartesian_2d((0i64..end * 60).with_key_points(keys), 0u64..y_max)
+            .build_cartesian_2d((0i64..end * 60).with_key_points(keys), 0f64..y_max)
             .map_err(chart_error)?;
         chart
             .configure_mesh()
@@ -88,7 +93,18 @@ pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
             .bold_line_style(GRID)
             .axis_style(TEXT)
             .x_label_formatter(&|h| hour_label(*h))
-            .y_desc("Events per hour, then per day")
+            .y_label_formatter(&|v| {
+                if y_max >= 20.0 || v.fract() == 0.0 {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v:.1}")
+                }
+            })
+            .y_desc(if end > super::HOURLY_SPAN_HOURS {
+                "Per hour (after 72 h, the day's average)"
+            } else {
+                "Per hour"
+            })
             .label_style(("sans-serif", 12).into_font().color(&TEXT))
             .draw()
             .map_err(chart_error)?;
@@ -102,24 +118,29 @@ pub fn activity_svg(points: &[ActivityPoint], title: &str) -> Result<String> {
         for (label, colour, width, value) in series {
             chart
                 .draw_series(LineSeries::new(
-                    points.iter().map(|p| (middle(p), value(p))),
+                    points.iter().map(|p| (middle(p), per_hour(p, value(p)))),
                     colour.stroke_width(width),
                 ))
                 .map_err(chart_error)?
                 .label(label)
                 .legend(move |(x, y)| {
-                    EmptyElement::at((x, y))
-                        + PathElement::new(vec![(0, 0), (18, 0)], colour.stroke_width(3))
-                        + marker((9, 0), colour, label.starts_with("Human"))
+                    let line = EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (18, 0)], colour.stroke_width(3));
+                    let dot = if dots {
+                        marker((9, 0), colour, label.starts_with("Human"))
+                    } else {
+                        Circle::new((9, 0), 0, TRANSPARENT.filled())
+                    };
+                    line + dot
                 });
-            chart
-                .draw_series(
-                    points
-                        .iter()
-                        .filter(|p| value(p) > 0)
-                        .map(|p| marker((middle(p), value(p)), colour, label.starts_with("Human"))),
-                )
-                .map_err(chart_error)?;
+            if dots {
+                chart
+                    .draw_series(points.iter().filter(|p| value(p) > 0).map(|p| {
+                        let at = (middle(p), per_hour(p, value(p)));
+                        marker(at, colour, label.starts_with("Human"))
+                    }))
+                    .map_err(chart_error)?;
+            }
         }
         chart
             .configure_series_labels()

@@ -354,3 +354,41 @@ fn a_contacts_history_lists_each_campaign_with_what_they_did_newest_first() {
         .all(|h| h.opens == 0 && h.delivered_at.is_none()));
     assert!(contact_history(&conn, 9_999).unwrap().is_empty());
 }
+
+#[test]
+fn a_long_activity_chart_reads_per_hour_without_dots() {
+    // Three days of hours, then a day with 240 opens: 10 an hour, like the hours before it.
+    let mut points: Vec<ActivityPoint> = (0..72)
+        .map(|h| ActivityPoint {
+            start: String::new(),
+            hours_since_start: h,
+            hours: 1,
+            opens: 10,
+            human_opens: 8,
+            clicks: 2,
+            human_clicks: 1,
+        })
+        .collect();
+    points.push(ActivityPoint {
+        hours_since_start: 72,
+        hours: 24,
+        opens: 240,
+        human_opens: 192,
+        clicks: 48,
+        human_clicks: 24,
+        ..points[0].clone()
+    });
+    let svg = charts::activity_svg(&points, "Long").unwrap();
+    assert!(
+        svg.contains("Per hour (after 72 h, the day"),
+        "the axis says how days count"
+    );
+    assert!(
+        !svg.contains(">240<") && !svg.contains(">200<"),
+        "the day is drawn as 10 an hour, so the axis stays near 10"
+    );
+    assert!(
+        dot_positions(&svg, f64::from(charts::WIDTH) / 2.0).is_empty(),
+        "73 buckets: lines only"
+    );
+}
