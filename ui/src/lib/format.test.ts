@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   formatBytes,
   formatDate,
+  formatDateTime,
   formatNumber,
   formatQuota,
   formatSendRate,
@@ -76,5 +77,16 @@ describe("formatDate", () => {
   it("keeps text that is not a date", () => {
     expect(formatDate("soon")).toBe("soon");
     expect(formatDate("2026-11-27T10:00:00Z")).toMatch(/2026/);
+    expect(formatDate(null)).toBe("—");
+  });
+});
+
+describe("formatDateTime", () => {
+  it("shows the year only when it is not this one", () => {
+    const now = new Date("2026-12-01T12:00:00Z");
+    expect(formatDateTime("2026-11-27T10:00:00Z", now)).not.toMatch(/2026/);
+    expect(formatDateTime("2025-11-27T10:00:00Z", now)).toMatch(/2025/);
+    expect(formatDateTime(undefined, now)).toBe("—");
+    expect(formatDateTime("later", now)).toBe("later");
   });
 });

@@ -39,11 +39,29 @@ export function formatSendRate(perSecond: number): string {
   return `${formatNumber(perSecond)} ${perSecond === 1 ? "email" : "emails"}/second`;
 }
 
-/** "27 Nov 2026" in the user's locale; the raw text when it is not a date. */
-export function formatDate(iso: string): string {
+// Dates and times follow the user's locale and time zone (unlike numbers): every page shows
+// them through these two, so they read the same everywhere.
+
+/** "27 Nov 2026" in the user's locale; "—" when there is none, the raw text when it is not a date. */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+}
+
+/** "27 Nov, 14:05" in the user's locale and zone, the year only when it is not this one's. */
+export function formatDateTime(iso: string | null | undefined, now: Date = new Date()): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, {
+    day: "numeric",
+    month: "short",
+    year: d.getFullYear() === now.getFullYear() ? undefined : "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
 }
 
 /** File sizes the way file managers show them: 512 B, 14 KB, 3.2 MB. */

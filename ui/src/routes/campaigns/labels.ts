@@ -71,20 +71,6 @@ export function recipientsText(n: number): string {
   return `${formatNumber(n)} ${n === 1 ? "recipient" : "recipients"}`;
 }
 
-/** A date and time in the user's locale and zone: "27 Nov, 14:05" (the year only when it is not this one). */
-export function formatDateTime(iso: string | null | undefined, now: Date = new Date()): string {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(undefined, {
-    day: "numeric",
-    month: "short",
-    year: d.getFullYear() === now.getFullYear() ? undefined : "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-}
-
 /** The wizard step where a review finding is fixed; null when it is fixed in Settings or SES. */
 export function stepForReviewCode(code: string): WizardStep | null {
   switch (code) {

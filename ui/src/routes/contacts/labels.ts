@@ -1,4 +1,6 @@
-// Labels, colours and date formats the contacts views share.
+// Labels and colours the contacts views share.
+
+import { formatDate } from "$lib/format";
 
 export const statusLabels: Record<string, string> = {
   subscribed: "Subscribed",
@@ -37,26 +39,6 @@ export const tagPalette = [
   "#a855f7",
   "#64748b",
 ];
-
-export function formatDate(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
-}
-
-export function formatDateTime(iso: string | null | undefined): string {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString("en-GB", {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-}
 
 /** A custom value as the list and the detail page show it. */
 export function fieldText(value: boolean | number | string | undefined | null, type?: string): string {
