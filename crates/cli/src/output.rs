@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use serde::Serialize;
 use serde_json::json;
 
+/// "1 contact", "3 contacts": a number with its noun in the right form.
+pub fn count(n: impl TryInto<u64> + Copy + std::fmt::Display, one: &str, many: &str) -> String {
+    let is_one = n.try_into().is_ok_and(|v: u64| v == 1);
+    format!("{n} {}", if is_one { one } else { many })
+}
+
 pub struct Output {
     pub json: bool,
 }
@@ -39,5 +45,17 @@ impl Output {
             }
         }
         ExitCode::FAILURE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count;
+
+    #[test]
+    fn a_count_takes_the_noun_in_its_number() {
+        assert_eq!(count(1u64, "contact", "contacts"), "1 contact");
+        assert_eq!(count(0usize, "contact", "contacts"), "0 contacts");
+        assert_eq!(count(12i64, "address", "addresses"), "12 addresses");
     }
 }

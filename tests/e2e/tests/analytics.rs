@@ -241,7 +241,7 @@ fn a_sent_campaign_s_analytics_in_the_app_and_the_cli() {
     app.click("events-poll");
     let result = app.wait_text("events-poll-result", "received");
     assert!(
-        result.contains("15 event(s) received, 15 new, 3 contact(s) changed status"),
+        result.contains("15 events received, 15 new, 3 contacts changed status"),
         "{result}"
     );
     app.wait_text("events-total", "15");

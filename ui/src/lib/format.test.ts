@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   formatBytes,
+  formatCount,
   formatDate,
   formatDateTime,
   formatNumber,
@@ -88,5 +89,13 @@ describe("formatDateTime", () => {
     expect(formatDateTime("2025-11-27T10:00:00Z", now)).toMatch(/2025/);
     expect(formatDateTime(undefined, now)).toBe("—");
     expect(formatDateTime("later", now)).toBe("later");
+  });
+});
+
+describe("formatCount", () => {
+  it("puts the noun in the number's form", () => {
+    expect(formatCount(1, "event", "events")).toBe("1 event");
+    expect(formatCount(0, "event", "events")).toBe("0 events");
+    expect(formatCount(1234, "contact", "contacts")).toBe("1,234 contacts");
   });
 });

@@ -10,6 +10,11 @@ export function formatNumber(value: number): string {
   return Number.isInteger(value) ? integer.format(value) : decimal.format(value);
 }
 
+/** "1 contact", "1,234 contacts": a number with its noun in the right form. */
+export function formatCount(value: number, one: string, many: string): string {
+  return `${formatNumber(value)} ${value === 1 ? one : many}`;
+}
+
 /** SES reports -1 (or any negative number) as the 24-hour quota when it is unlimited. */
 export function isUnlimited(max24HourSend: number): boolean {
   return max24HourSend < 0;

@@ -16,6 +16,7 @@ use rusqlite::Connection;
 use serde_json::json;
 
 use super::Context;
+use crate::output::count;
 
 #[derive(Debug, Subcommand)]
 pub enum ContactsCommand {
@@ -235,11 +236,11 @@ fn describe_history(history: &[herald_core::analytics::ContactCampaign]) -> Stri
     for h in history {
         let outcome = h.outcome.label();
         s.push_str(&format!(
-            "  {} ({}): {outcome}, {} open(s), {} click(s){}\n",
+            "  {} ({}): {outcome}, {}, {}{}\n",
             h.campaign_name,
             h.sent_at.as_deref().unwrap_or("not sent"),
-            h.opens,
-            h.clicks,
+            count(h.opens, "open", "opens"),
+            count(h.clicks, "click", "clicks"),
             if h.unsubscribed_at.is_some() && h.outcome != MessageOutcome::Unsubscribed {
                 ", unsubscribed"
             } else {
@@ -368,7 +369,7 @@ pub fn run(ctx: &Context, cmd: ContactsCommand) -> Result<()> {
                 &contacts::BulkAction::Delete,
             )?;
             out.print(&json!({ "deleted": result.affected }), || {
-                format!("Deleted {} contact(s).", result.affected)
+                format!("Deleted {}.", count(result.affected, "contact", "contacts"))
             });
         }
         ContactsCommand::Export { filter, out: path } => {
@@ -379,7 +380,11 @@ pub fn run(ctx: &Context, cmd: ContactsCommand) -> Result<()> {
                 Some(path) => {
                     let n = contacts::export_csv_to_path(ws.conn(), &selection, &path)?;
                     out.print(&json!({ "exported": n, "path": path }), || {
-                        format!("Exported {n} contact(s) to {}", path.display())
+                        format!(
+                            "Exported {} to {}",
+                            count(n, "contact", "contacts"),
+                            path.display()
+                        )
                     });
                 }
                 None => {

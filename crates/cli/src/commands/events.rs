@@ -11,6 +11,7 @@ use herald_core::settings;
 use herald_core::{Error, Result};
 
 use super::Context;
+use crate::output::count;
 
 #[derive(Debug, Subcommand)]
 pub enum EventsCommand {
@@ -51,14 +52,18 @@ pub fn run(ctx: &Context, cmd: EventsCommand) -> Result<()> {
             let report = runtime()?.block_on(poll::poll(ws.conn_mut(), &id, &client, guard))?;
             out.print(&report, || {
                 let i = &report.ingest;
-                let mut text = format!(
-                    "{} event(s) received: {} new, {} already stored, {} without a campaign, {} skipped.\n\
-                     {} contact(s) changed status, {} address(es) suppressed.",
-                    report.received, i.stored, i.duplicates, i.unmatched, i.skipped,
-                    i.contacts_changed, i.suppressed
+                let mut text =
+                    format!(
+                    "{} received: {} new, {} already stored, {} without a campaign, {} skipped.\n\
+                     {} changed status, {} suppressed.",
+                    count(report.received, "event", "events"), i.stored, i.duplicates, i.unmatched,
+                    i.skipped, count(i.contacts_changed, "contact", "contacts"),
+                    count(i.suppressed, "address", "addresses")
                 );
                 for id in &i.paused_campaigns {
-                    text.push_str(&format!("\nCampaign {id} was paused: its bounce rate passed the limit."));
+                    text.push_str(&format!(
+                        "\nCampaign {id} was paused: its bounce rate passed the limit."
+                    ));
                 }
                 if report.has_more {
                     text.push_str("\nMore events are waiting; poll again.");

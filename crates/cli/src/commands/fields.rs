@@ -6,6 +6,7 @@ use herald_core::{Error, FieldError, Result};
 use serde_json::json;
 
 use super::Context;
+use crate::output::count;
 
 #[derive(Debug, Subcommand)]
 pub enum FieldsCommand {
@@ -158,8 +159,8 @@ pub fn run(ctx: &Context, cmd: FieldsCommand) -> Result<()> {
             };
             out.print(&json!({ "applied": yes, "preview": preview }), || {
                 format!(
-                    "{} value(s): {} kept, {} {}.{}",
-                    preview.values,
+                    "{}: {} kept, {} {}.{}",
+                    count(preview.values, "value", "values"),
                     preview.converted,
                     preview.lost,
                     if yes { "removed" } else { "would be removed" },
@@ -179,11 +180,16 @@ pub fn run(ctx: &Context, cmd: FieldsCommand) -> Result<()> {
             }
             out.print(&json!({ "deleted": yes, "values": preview.values }), || {
                 if yes {
-                    format!("Deleted “{}” and {} value(s).", f.key, preview.values)
+                    format!(
+                        "Deleted “{}” and {}.",
+                        f.key,
+                        count(preview.values, "value", "values")
+                    )
                 } else {
                     format!(
-                        "“{}” has {} value(s) that would be lost. Run again with --yes.",
-                        f.key, preview.values
+                        "“{}” has {} that would be lost. Run again with --yes.",
+                        f.key,
+                        count(preview.values, "value", "values")
                     )
                 }
             });

@@ -7,6 +7,7 @@ use herald_core::Result;
 use serde_json::json;
 
 use super::Context;
+use crate::output::count;
 
 #[derive(Debug, Subcommand)]
 pub enum TagsCommand {
@@ -56,8 +57,10 @@ pub fn run(ctx: &Context, cmd: TagsCommand) -> Result<()> {
                 list.iter()
                     .map(|t| {
                         format!(
-                            "{:<30} {}  {} contact(s)\n",
-                            t.name, t.colour, t.contact_count
+                            "{:<30} {}  {}\n",
+                            t.name,
+                            t.colour,
+                            count(t.contact_count, "contact", "contacts")
                         )
                     })
                     .collect()
@@ -96,15 +99,20 @@ pub fn run(ctx: &Context, cmd: TagsCommand) -> Result<()> {
             if yes {
                 let n = tags::delete(ws.conn(), t.id)?;
                 out.print(&json!({ "deleted": t.name, "contacts": n }), || {
-                    format!("Deleted “{}”; it came off {n} contact(s).", t.name)
+                    format!(
+                        "Deleted “{}”; it came off {}.",
+                        t.name,
+                        count(n, "contact", "contacts")
+                    )
                 });
             } else {
                 out.print(
                     &json!({ "deleted": null, "contacts": t.contact_count }),
                     || {
                         format!(
-                            "“{}” is on {} contact(s). Run again with --yes to delete it.",
-                            t.name, t.contact_count
+                            "“{}” is on {}. Run again with --yes to delete it.",
+                            t.name,
+                            count(t.contact_count, "contact", "contacts")
                         )
                     },
                 );
@@ -118,7 +126,11 @@ pub fn run(ctx: &Context, cmd: TagsCommand) -> Result<()> {
             let selection = selection(ws.conn(), &refs)?;
             let r = contacts::bulk(ws.conn_mut(), &selection, &BulkAction::Tag { tag_id: t.id })?;
             out.print(&json!({ "tag": t.name, "changed": r.affected }), || {
-                format!("Tagged {} contact(s) with “{}”.", r.affected, t.name)
+                format!(
+                    "Tagged {} with “{}”.",
+                    count(r.affected, "contact", "contacts"),
+                    t.name
+                )
             });
         }
         TagsCommand::Unassign {
@@ -133,7 +145,11 @@ pub fn run(ctx: &Context, cmd: TagsCommand) -> Result<()> {
                 &BulkAction::Untag { tag_id: t.id },
             )?;
             out.print(&json!({ "tag": t.name, "changed": r.affected }), || {
-                format!("Took “{}” off {} contact(s).", t.name, r.affected)
+                format!(
+                    "Took “{}” off {}.",
+                    t.name,
+                    count(r.affected, "contact", "contacts")
+                )
             });
         }
     }

@@ -1,5 +1,6 @@
 // The asset library's logic that is not about drawing: the folder tree and upload summaries.
 import type { AddOutcome, AssetFolder } from "$lib/api/assets";
+import { formatCount } from "$lib/format";
 
 export interface FolderNode {
   path: string;
@@ -63,10 +64,9 @@ export function uploadSummary(outcomes: AddOutcome[]): string {
   const duplicates = outcomes.filter((o) => o.added?.duplicate).length;
   const failed = outcomes.filter((o) => o.error).length;
   const parts: string[] = [];
-  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
-  if (added) parts.push(`${n(added, "file", "files")} added`);
-  if (duplicates) parts.push(`${n(duplicates, "file was", "files were")} already in the library`);
-  if (failed) parts.push(`${n(failed, "file", "files")} could not be added`);
+  if (added) parts.push(`${formatCount(added, "file", "files")} added`);
+  if (duplicates) parts.push(`${formatCount(duplicates, "file was", "files were")} already in the library`);
+  if (failed) parts.push(`${formatCount(failed, "file", "files")} could not be added`);
   if (!parts.length) return "Nothing was added.";
   const text = parts.join(", ");
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
