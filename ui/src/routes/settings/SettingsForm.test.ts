@@ -121,4 +121,24 @@ describe("SettingsForm", () => {
     expect(screen.getByTestId("settings-relay_url")).toBeEnabled();
     expect(screen.queryByTestId("settings-relay_url-managed")).toBeNull();
   });
+
+  it("follows settings changed elsewhere on the page, keeping an edit in progress", async () => {
+    const { rerender } = render(SettingsForm, { view: view(), onsaved: () => {} });
+    await userEvent.type(screen.getByTestId("settings-from_name"), " Coffee");
+    const changed = view();
+    changed.settings.relay_url = "https://relay.acme.example";
+    changed.settings.configuration_set = "herald-3f1c2d4e0000";
+    await rerender({ view: changed, onsaved: () => {} });
+    expect(screen.getByTestId("settings-relay_url")).toHaveValue("https://relay.acme.example");
+    expect(screen.getByTestId("settings-from_name")).toHaveValue("Acme Coffee");
+
+    // Saving now keeps what was changed elsewhere (the configuration set is not on this form).
+    saveSettings.mockResolvedValue(changed);
+    await userEvent.click(screen.getByTestId("settings-save"));
+    await waitFor(() => expect(saveSettings).toHaveBeenCalled());
+    const sent = saveSettings.mock.calls[0][0];
+    expect(sent.configuration_set).toBe("herald-3f1c2d4e0000");
+    expect(sent.relay_url).toBe("https://relay.acme.example");
+    expect(sent.from_name).toBe("Acme Coffee");
+  });
 });
