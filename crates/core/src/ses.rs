@@ -211,11 +211,16 @@ impl SesConnection {
     }
 }
 
+/// An SES error whose message reads as a sentence, also when it starts with the target
+/// ("the SES endpoint http://… refused the request").
 fn ses_error(kind: SesErrorKind, message: impl Into<String>) -> Error {
-    Error::Ses {
-        kind,
-        message: message.into(),
-    }
+    let message = message.into();
+    let mut chars = message.chars();
+    let message = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => message,
+    };
+    Error::Ses { kind, message }
 }
 
 fn no_credentials() -> Error {
@@ -401,5 +406,20 @@ impl SesConnection {
             mail_from: mail_from_state,
             missing_records: missing,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ses_error_reads_as_a_sentence() {
+        let e = ses_error(
+            SesErrorKind::Service,
+            "the SES endpoint http://127.0.0.1:4566 refused the request (Unknown): no details given",
+        );
+        assert!(e.to_string().starts_with("The SES endpoint"), "{e}");
+        assert_eq!(ses_error(SesErrorKind::Service, "").to_string(), "");
     }
 }
