@@ -43,6 +43,32 @@ pub fn screenshot_dir() -> PathBuf {
         .unwrap_or_else(|| herald_test_support::repo_root().join("target/e2e-screenshots"))
 }
 
+/// The environment for an app under test: its own Herald home, and AWS settings from
+/// nothing on this machine (no metadata service, config or credentials files). With
+/// `access_key`, credentials come from the environment as `(key id, secret)`.
+pub fn app_env<'a>(
+    home: &'a Path,
+    access_key: Option<(&'a str, &'a str)>,
+) -> Vec<(&'a str, &'a str)> {
+    let mut env = vec![
+        (
+            "HERALD_HOME",
+            home.to_str().expect("a UTF-8 temporary path"),
+        ),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_CONFIG_FILE", "/nonexistent/herald-e2e/config"),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/herald-e2e/credentials",
+        ),
+    ];
+    if let Some((id, secret)) = access_key {
+        env.push(("AWS_ACCESS_KEY_ID", id));
+        env.push(("AWS_SECRET_ACCESS_KEY", secret));
+    }
+    env
+}
+
 /// tauri-driver, running until dropped. One driver serves several app launches.
 pub struct Driver {
     base: String,

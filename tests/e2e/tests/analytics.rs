@@ -26,10 +26,12 @@ use herald_core::sending::{
 use herald_core::ses::SesConnection;
 use herald_core::settings;
 use herald_core::workspaces::Home;
-use herald_e2e::{app_binary, Driver};
-use herald_relay::{config::Config, store, Relay};
+use herald_e2e::{app_binary, app_env, Driver};
 use herald_test_support::sns::{ses::Mail, topic_arn, SnsTestServer};
 use herald_test_support::{fake_access_key_id, SesEmulator};
+
+mod common;
+use common::TestRelay;
 
 const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
 const HUMAN: &str =
@@ -142,25 +144,8 @@ fn a_sent_campaign_s_analytics_in_the_app_and_the_cli() {
     assert_eq!(sent.len(), 6);
 
     // The relay, this workspace registered on it, and the app pointed at it.
-    let relay_dir = tempfile::tempdir().unwrap();
-    let mut relay_config = Config {
-        database: relay_dir.path().join("relay.db"),
-        public_url: "https://relay.example.com".into(),
-        ..Config::default()
-    };
-    relay_config.testing.allow_loopback_certificates = true;
-    relay_config.validate().unwrap();
-    let database = relay_config.database.clone();
-    let relay = Relay::open(relay_config).unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let relay_url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = rt.spawn(herald_relay::serve(relay, listener, async {
-        let _ = stopped.await;
-    }));
-    let token = store::add_workspace(&store::open(&database).unwrap(), "acme").unwrap();
+    let relay = TestRelay::start(&rt, true);
+    let (relay_url, token) = (relay.url.clone(), relay.token.clone());
     let client = RelayClient::new(&relay_url, &token).unwrap();
     let topic = topic_arn("herald-acme");
     rt.block_on(client.put_topics(vec![topic.clone()])).unwrap();
@@ -233,7 +218,7 @@ fn a_sent_campaign_s_analytics_in_the_app_and_the_cli() {
     drop(conn);
 
     // The app: poll from Settings, then the campaign's analytics page.
-    let driver = Driver::start(&[("HERALD_HOME", home.path().to_str().unwrap())]);
+    let driver = Driver::start(&app_env(home.path(), None));
     let app = driver.launch(&app_binary());
     app.wait_text("workspace-switcher", "Acme");
     app.click("nav-settings");
@@ -408,6 +393,5 @@ fn a_sent_campaign_s_analytics_in_the_app_and_the_cli() {
     OsKeychain
         .delete(&ws_id, herald_core::secrets::SecretKind::RelayToken)
         .unwrap();
-    let _ = stop.send(());
-    let _ = rt.block_on(server);
+    relay.stop(&rt);
 }

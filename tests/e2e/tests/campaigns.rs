@@ -10,7 +10,7 @@
 use herald_core::contacts::{self, ContactInput, ContactSource, ContactStatus};
 use herald_core::tags::{self, TagInput};
 use herald_core::workspaces::Home;
-use herald_e2e::{app_binary, Driver, Session};
+use herald_e2e::{app_binary, app_env, Driver, Session};
 use herald_test_support::{fake_access_key_id, SesEmulator};
 use serde_json::{json, Value};
 
@@ -47,17 +47,10 @@ fn wizard_draft_survives_a_relaunch_then_sends_to_the_emulator() {
     let ses = SesEmulator::start();
     let access_key_id = fake_access_key_id("HERALDE2ECAMP001");
     // Credentials from the environment; the unsubscribe signing key goes to the keychain.
-    let driver = Driver::start(&[
-        ("HERALD_HOME", home.path().to_str().unwrap()),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("AWS_CONFIG_FILE", "/nonexistent/herald-e2e/config"),
-        (
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/herald-e2e/credentials",
-        ),
-        ("AWS_ACCESS_KEY_ID", &access_key_id),
-        ("AWS_SECRET_ACCESS_KEY", "e2e-emulator-does-not-check-this"),
-    ]);
+    let driver = Driver::start(&app_env(
+        home.path(),
+        Some((&access_key_id, "e2e-emulator-does-not-check-this")),
+    ));
 
     // First launch: workspace, settings, contacts, and the wizard up to the content step.
     let s = driver.launch(&app_binary());

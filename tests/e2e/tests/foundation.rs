@@ -5,7 +5,7 @@
 
 use herald_core::secrets::{OsKeychain, SecretKind, SecretStore};
 use herald_core::workspaces::Home;
-use herald_e2e::{app_binary, Driver};
+use herald_e2e::{app_binary, app_env, Driver};
 use herald_test_support::{assert_no_file_contains, fake_access_key_id, SesEmulator};
 
 const WORKSPACE: &str = "Acme Marketing";
@@ -19,15 +19,7 @@ fn workspace_settings_and_credentials_survive_a_relaunch() {
     let home = tempfile::tempdir().unwrap();
     let home_str = home.path().to_str().unwrap();
     // No AWS credentials or region from the machine may leak into what the test observes.
-    let driver = Driver::start(&[
-        ("HERALD_HOME", home_str),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("AWS_CONFIG_FILE", "/nonexistent/herald-e2e/config"),
-        (
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/herald-e2e/credentials",
-        ),
-    ]);
+    let driver = Driver::start(&app_env(home.path(), None));
     let app = app_binary();
 
     // First launch: the welcome screen, then a new workspace.

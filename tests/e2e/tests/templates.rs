@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use herald_core::templates::{self, TemplateFilter, TemplateKind};
 use herald_core::workspaces::Home;
-use herald_e2e::{app_binary, Driver, Session};
+use herald_e2e::{app_binary, app_env, Driver, Session};
 use herald_test_support::{fake_access_key_id, SesEmulator};
 use serde_json::{json, Value};
 
@@ -34,18 +34,12 @@ fn gallery_editor_preview_and_asset_library() {
     let ses = SesEmulator::start();
     let access_key_id = fake_access_key_id("HERALDE2ETPL0001");
     // Credentials from the environment, so the test send needs no keychain.
-    let driver = Driver::start(&[
-        ("HERALD_HOME", home.path().to_str().unwrap()),
-        ("HERALD_E2E_PICK_FILES", picked.to_str().unwrap()),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("AWS_CONFIG_FILE", "/nonexistent/herald-e2e/config"),
-        (
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/herald-e2e/credentials",
-        ),
-        ("AWS_ACCESS_KEY_ID", &access_key_id),
-        ("AWS_SECRET_ACCESS_KEY", "e2e-emulator-does-not-check-this"),
-    ]);
+    let mut env = app_env(
+        home.path(),
+        Some((&access_key_id, "e2e-emulator-does-not-check-this")),
+    );
+    env.push(("HERALD_E2E_PICK_FILES", picked.to_str().unwrap()));
+    let driver = Driver::start(&env);
     let s = driver.launch(&app_binary());
 
     s.find("welcome");

@@ -8,9 +8,11 @@ use herald_core::events::poll::{self, RelayClient};
 use herald_core::secrets::{OsKeychain, SecretKind, SecretStore};
 use herald_core::settings;
 use herald_core::workspaces::Home;
-use herald_e2e::{app_binary, Driver, Session};
-use herald_relay::{config::Config, store, Relay};
+use herald_e2e::{app_binary, app_env, Driver, Session};
 use herald_test_support::{fake_access_key_id, MotoServer};
+
+mod common;
+use common::TestRelay;
 
 /// The state label of a piece on the card, once it is there.
 fn piece(s: &Session, name: &str) -> String {
@@ -28,24 +30,8 @@ fn connecting_event_tracking_shows_each_piece_and_a_second_run_finds_them() {
     let moto = MotoServer::start();
 
     // The relay, with this workspace registered as IT would do it.
-    let relay_dir = tempfile::tempdir().unwrap();
-    let mut relay_config = Config {
-        database: relay_dir.path().join("relay.db"),
-        public_url: "https://relay.example.com".into(),
-        ..Config::default()
-    };
-    relay_config.validate().unwrap();
-    let database = relay_config.database.clone();
-    let relay = Relay::open(relay_config).unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let relay_url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = rt.spawn(herald_relay::serve(relay, listener, async {
-        let _ = stopped.await;
-    }));
-    let token = store::add_workspace(&store::open(&database).unwrap(), "acme").unwrap();
+    let relay = TestRelay::start(&rt, false);
+    let (relay_url, token) = (relay.url.clone(), relay.token.clone());
 
     // The workspace: SES (moto) in us-east-1, the relay and its token.
     let home = tempfile::tempdir().unwrap();
@@ -60,17 +46,10 @@ fn connecting_event_tracking_shows_each_piece_and_a_second_run_finds_them() {
     poll::set_token(&OsKeychain, &ws_id, &token).unwrap();
 
     let access_key_id = fake_access_key_id("HERALDE2ETRACK01");
-    let driver = Driver::start(&[
-        ("HERALD_HOME", home.path().to_str().unwrap()),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("AWS_CONFIG_FILE", "/nonexistent/herald-e2e/config"),
-        (
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/herald-e2e/credentials",
-        ),
-        ("AWS_ACCESS_KEY_ID", &access_key_id),
-        ("AWS_SECRET_ACCESS_KEY", "e2e-moto-does-not-check-this"),
-    ]);
+    let driver = Driver::start(&app_env(
+        home.path(),
+        Some((&access_key_id, "e2e-moto-does-not-check-this")),
+    ));
     let app = driver.launch(&app_binary());
     app.wait_text("workspace-switcher", "Acme");
     app.click("nav-settings");
@@ -148,6 +127,5 @@ fn connecting_event_tracking_shows_each_piece_and_a_second_run_finds_them() {
     for kind in [SecretKind::RelayToken, SecretKind::UnsubscribeKey] {
         let _ = OsKeychain.delete(&ws_id, kind);
     }
-    let _ = stop.send(());
-    let _ = rt.block_on(server);
+    relay.stop(&rt);
 }
